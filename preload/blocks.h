@@ -1,0 +1,66 @@
+/* blocks.h — the live-block table: every block the program holds, keyed by its address.
+ *
+ * A lock-free open-addressing hash. Insert and erase take no lock and make no syscall
+ * on the common path; they may be called from any thread at any time, concurrently
+ * with each other and with a snapshot. Keys are unique among live blocks (the
+ * allocator never hands out a live address twice), which is what lets a slot be
+ * claimed and released with a single compare-and-swap.
+ *
+ * The table grows without stopping anyone: a full table publishes a larger one and
+ * every thread that touches the table moves a chunk of slots across until the old one
+ * is empty (cooperative migration). Its memory comes from mmap, never from the host's
+ * allocator: 24 bytes a slot, at a load between 3/8 and 3/4, so 32–64 bytes a live
+ * block (about 43 on average).
+ *
+ * A snapshot copies the live blocks into an mmap'd array sorted by address; it never
+ * calls malloc, so the reporter may take one while every other thread is stopped,
+ * whatever lock inside the real allocator they hold. */
+#ifndef LT_BLOCKS_H
+#define LT_BLOCKS_H
+
+#include "lt.h"
+
+/* Verdicts, in the order the report prints them. */
+typedef enum {
+  LT_KIND_DIRECT,
+  LT_KIND_INDIRECT,
+  LT_KIND_POSSIBLE,
+  LT_KIND_REACHABLE,
+  LT_KIND_UNFREED,
+  LT_KIND_SUPPRESSED,
+  LT_KIND_COUNT
+} lt_kind_t;
+
+/* One live block as a report sees it. */
+typedef struct lt_block {
+  uintptr_t addr;
+  size_t size;
+  uint64_t seq;     /* allocation sequence number: later allocations are larger */
+  uint32_t stack;   /* stack depot id */
+  uint32_t kind;    /* lt_kind_t, filled by the scan (LT_KIND_UNFREED until then) */
+} lt_block_t;
+
+/* Record a block. Returns 0, or -ENOMEM when the table cannot grow (the block is
+ * then simply not tracked). */
+int lt_blocks_insert(uintptr_t addr, size_t size, uint32_t stack, uint64_t seq);
+
+/* Forget a block. Returns 0 and fills *out (when non-NULL) with what was recorded,
+ * or -ENOENT for an address the table does not hold (allocated before leaktrace
+ * was active, or by leaktrace itself). */
+int lt_blocks_erase(uintptr_t addr, lt_block_t *out);
+
+/* Copy every live block into a new mmap'd array sorted by address. Returns the
+ * count and sets *out (NULL when the count is 0 or on failure, with -ENOMEM
+ * returned). Free the array with lt_blocks_snapshot_free. */
+long lt_blocks_snapshot(lt_block_t **out);
+void lt_blocks_snapshot_free(lt_block_t *blocks, long count);
+
+/* The address range of the table's current storage, so the scan can skip it. At most
+ * two ranges exist (during a migration). Returns how many were written. */
+int lt_blocks_storage(uintptr_t start[2], uintptr_t end[2]);
+
+/* After fork, in the (single-threaded) child: finish any migration that a thread of the
+ * parent left half done. */
+void lt_blocks_after_fork_child(void);
+
+#endif
