@@ -34,4 +34,10 @@ void lt_sym_close(lt_sym_t *sym);
 int lt_sym_lookup(lt_sym_t *sym, const char *module, uint64_t offset, lt_sym_frame_t *out,
                   int max);
 
+/* Separate debug info is searched by build-id (<dir>/.build-id/xx/rest.debug) and by
+ * .gnu_debuglink (next to the module, in its .debug/, under <dir>/<module's dir>/) in
+ * /usr/lib/debug. This puts the colon-separated absolute directories dirs before it.
+ * Only before the first lookup: returns 0, -EBUSY once a module is open, or -ENOMEM. */
+int lt_sym_set_debug_dirs(lt_sym_t *sym, const char *dirs);
+
 #endif

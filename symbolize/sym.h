@@ -1,0 +1,84 @@
+/* sym.h — the pieces of a symbolizer session, shared by the files of
+ * libleaktrace-symbolize.so and hidden inside it.
+ *
+ *   symbolize.c  the public lt_sym_* entry points and the per-address cache
+ *   module.c     opening one ELF file with libdwfl, finding its separate debug info
+ *   resolve.c    one address of one module -> function, file:line, inlined chain
+ *   symmap.c     the (pointer, number) -> pointer hash both caches use
+ *   demangle.c   C++ names, through the host's own libstdc++ when it has one
+ *
+ * Every string a session returns lives in its arena or in the DWARF data of a module
+ * the session keeps open, so both last until lt_sym_close. */
+#ifndef LT_SYM_H
+#define LT_SYM_H
+
+#include <elfutils/libdwfl.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "symbolize.h"
+
+/* The longest inlined chain kept for one address (deeper chains are cut at the
+ * outermost end, which is where the report has the least to say). */
+#define LT_SYM_CHAIN_MAX 64
+
+/* A hash from (key pointer, key number) to a value pointer. */
+typedef struct lt_symmap_slot {
+  const void *kp;
+  uint64_t kn;
+  void *value;
+} lt_symmap_slot_t;
+
+typedef struct lt_symmap {
+  lt_symmap_slot_t *slots;
+  size_t cap;    /* a power of two, or 0 before the first insert */
+  size_t count;
+} lt_symmap_t;
+
+/* Returns the value, or NULL when the key is absent. */
+void *lt_symmap_get(const lt_symmap_t *map, const void *kp, uint64_t kn);
+/* Adds a key that is absent (value must not be NULL). Returns 0 or -ENOMEM. */
+int lt_symmap_put(lt_symmap_t *map, const void *kp, uint64_t kn, void *value);
+void lt_symmap_free(lt_symmap_t *map);
+
+/* One ELF file as the session sees it. */
+typedef struct lt_sym_module {
+  const char *path;
+  Dwfl *dwfl;          /* NULL when the file could not be opened: never retried */
+  Dwfl_Module *mod;
+} lt_sym_module_t;
+
+struct lt_sym {
+  Dwfl_Callbacks callbacks;  /* shared by every module's Dwfl, so it lives here */
+  char *debug_path;          /* colon-separated absolute directories */
+  lt_arena_t arena;
+  lt_sym_module_t **modules;
+  size_t nmodules;
+  size_t capmodules;
+  lt_symmap_t addrs;         /* (module, offset) -> resolved chain */
+  lt_symmap_t functions;     /* (module, CU offset) -> that CU's function index */
+};
+
+/* Opens path into m (m->dwfl stays NULL when it cannot be read). The callbacks
+ * must outlive the module. Returns 0 or -errno. */
+int lt_module_open(lt_sym_module_t *m, const char *path, const Dwfl_Callbacks *callbacks);
+void lt_module_close(lt_sym_module_t *m);
+/* The libdwfl find_debuginfo callback: build-id first, then .gnu_debuglink, in the
+ * session's debug directories; never a network lookup. */
+int lt_module_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+                             Dwarf_Addr base, const char *file_name,
+                             const char *debuglink_file, GElf_Word debuglink_crc,
+                             char **debuginfo_file_name);
+
+/* Resolves addr (a link-time address of m) into at most max frames, innermost
+ * first. Returns the count, 0 when nothing is known. */
+int lt_resolve_addr(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Addr addr, lt_sym_frame_t *out,
+                    int max);
+/* Frees one value of sym->functions. */
+void lt_resolve_free_functions(void *functions);
+
+/* The demangled form of name in the arena, or name itself when it is not a C++
+ * mangled name or no demangler is available. */
+const char *lt_demangle(lt_arena_t *arena, const char *name);
+
+#endif
