@@ -20,6 +20,7 @@ Directives, one per comment line (`// LT-KEY: value`, also `/* */`, `*` and `#` 
                                          (`allocations-frees=2`: their difference)
   LT-LEAK: direct bytes=48 blocks=2 top=f file=x.c line=12 module=prog frame1=g inlined0=1
                                   a leaks[] entry with this kind/bytes/blocks and attributes
+  LT-NO-LEAK: unfreed bytes=400   no leaks[] entry has all these fields (kind optional)
   LT-LEAK-COUNT: 3                exact number of leaks[] entries
   LT-NO-LEAK-FROM: name           no direct/indirect/possible/unfreed entry has a frame
                                   whose function is name
@@ -27,7 +28,7 @@ Directives, one per comment line (`// LT-KEY: value`, also `/* */`, `*` and `#` 
   LT-FILE: log.{pid}.txt          this file exists in the test directory; {KEY} is the value
                                   of the program's last stdout line `KEY=<value>`
 
-Report directives (TRIGGER, SUMMARY, LEAK, LEAK-COUNT, NO-LEAK-FROM) check the last report
+Report directives (TRIGGER, SUMMARY, LEAK, NO-LEAK, LEAK-COUNT, NO-LEAK-FROM) check the last report
 in sequence order, or the one a selector names: `LT-SUMMARY@1:` is the first report, and
 `LT-SUMMARY@child:` is the last report whose pid the program printed as a stdout line
 `child=<pid>`.
@@ -54,8 +55,8 @@ import tempfile
 DIRECTIVE = re.compile(
     r'^\s*(?://+|/\*+|\*+|#)\s*LT-([A-Z][A-Z0-9-]*)(?:@(\S+?))?:\s*(.*?)\s*(?:\*/)?\s*$')
 KNOWN = {'OPTIONS', 'ARGS', 'ENV', 'EXIT', 'STDOUT', 'STDERR', 'STDERR-LINES', 'REPORTS',
-         'TRIGGER', 'SUMMARY', 'LEAK', 'LEAK-COUNT', 'NO-LEAK-FROM', 'TEXT', 'FILE'}
-REPORT_KEYS = {'TRIGGER', 'SUMMARY', 'LEAK', 'LEAK-COUNT', 'NO-LEAK-FROM'}
+         'TRIGGER', 'SUMMARY', 'LEAK', 'NO-LEAK', 'LEAK-COUNT', 'NO-LEAK-FROM', 'TEXT', 'FILE'}
+REPORT_KEYS = {'TRIGGER', 'SUMMARY', 'LEAK', 'NO-LEAK', 'LEAK-COUNT', 'NO-LEAK-FROM'}
 KINDS = ('direct', 'indirect', 'possible', 'reachable', 'unfreed', 'suppressed')
 LOST_KINDS = ('direct', 'indirect', 'possible', 'unfreed')
 
@@ -284,6 +285,14 @@ def check_report(d, report):
                 kind, 'bytes=%s blocks=%s' % (fields['bytes'], fields['blocks']),
                 '; '.join('%s: expected %r, actual %r' % x for x in best)) + \
                 '\n  candidates:\n' + '\n'.join('    ' + short_leak(l) for l in candidates)
+        return None
+    if d.key == 'NO-LEAK':
+        kind, fields = parse_fields(d.value, str(d))
+        bad = [l for l in report['leaks'] if (kind is None or l.get('kind') == kind)
+               and not leak_matches(l, fields)]
+        if bad:
+            return 'expected no such entry, actual:\n%s' % '\n'.join(
+                '    ' + short_leak(l) for l in bad)
         return None
     if d.key == 'LEAK-COUNT':
         n = len(report['leaks'])

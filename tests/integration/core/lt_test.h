@@ -145,6 +145,18 @@ static void lt_test_wait_files(const char *prefix, const char *suffix, int n)
   }
 }
 
+/* Waits until path exists. */
+static void lt_test_wait_path(const char *path)
+{
+  double deadline = lt_test_now() + LT_TEST_WAIT_SECONDS;
+  struct stat st;
+  while (stat(path, &st) != 0) {
+    if (lt_test_now() > deadline)
+      lt_test_fail("timeout: no %s after %d s\n", path, LT_TEST_WAIT_SECONDS);
+    lt_test_nap();
+  }
+}
+
 /* Reads a whole small file into buf (NUL-terminated); returns its length. */
 static size_t lt_test_read_fd(int fd, char *buf, size_t cap)
 {
