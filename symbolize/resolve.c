@@ -192,10 +192,10 @@ static int dwarf_frames(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Addr addr, lt_s
   if (fn == NULL)
     return 0;
 
-  Dwarf_Die path[LT_SYM_CHAIN_MAX];
+  Dwarf_Die path[LT_SYM_MAX_FRAMES];
   int depth = 1;
   path[0] = *fn;
-  while (depth < LT_SYM_CHAIN_MAX && scope_at(&path[depth - 1], addr - bias, &path[depth]))
+  while (depth < LT_SYM_MAX_FRAMES && scope_at(&path[depth - 1], addr - bias, &path[depth]))
     depth++;
 
   const char *file;

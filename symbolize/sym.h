@@ -18,10 +18,6 @@
 #include "arena.h"
 #include "symbolize.h"
 
-/* The longest inlined chain kept for one address (deeper chains are cut at the
- * outermost end, which is where the report has the least to say). */
-#define LT_SYM_CHAIN_MAX 64
-
 /* A hash from (key pointer, key number) to a value pointer. */
 typedef struct lt_symmap_slot {
   const void *kp;

@@ -94,8 +94,8 @@ static lt_sym_module_t *module_for(lt_sym_t *sym, const char *path) {
 }
 
 static resolved_t *resolve(lt_sym_t *sym, lt_sym_module_t *m, uint64_t offset) {
-  lt_sym_frame_t chain[LT_SYM_CHAIN_MAX];
-  int n = m->dwfl != NULL ? lt_resolve_addr(sym, m, offset, chain, LT_SYM_CHAIN_MAX) : 0;
+  lt_sym_frame_t chain[LT_SYM_MAX_FRAMES];
+  int n = m->dwfl != NULL ? lt_resolve_addr(sym, m, offset, chain, LT_SYM_MAX_FRAMES) : 0;
   resolved_t *r = lt_arena_alloc(&sym->arena, sizeof(*r) + (size_t)n * sizeof(chain[0]));
   if (r == NULL)
     return NULL;

@@ -23,6 +23,10 @@ typedef struct lt_sym_frame {
 
 typedef struct lt_sym lt_sym_t;
 
+/* The most frames one lookup yields: an inlined chain deeper than this is cut at its
+ * outer end. A caller passing max = LT_SYM_MAX_FRAMES never loses a frame. */
+#define LT_SYM_MAX_FRAMES 64
+
 lt_sym_t *lt_sym_open(void);
 void lt_sym_close(lt_sym_t *sym);
 
