@@ -53,7 +53,7 @@ int lt_blocks_erase(uintptr_t addr, lt_block_t *out);
  * count and sets *out (NULL when the count is 0 or on failure, with -ENOMEM
  * returned). Free the array with lt_blocks_snapshot_free. */
 long lt_blocks_snapshot(lt_block_t **out);
-void lt_blocks_snapshot_free(lt_block_t *blocks, long count);
+void lt_blocks_snapshot_free(lt_block_t *blocks);
 
 /* The address range of the table's current storage, so the scan can skip it. At most
  * two ranges exist (during a migration). Returns how many were written. */

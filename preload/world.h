@@ -18,10 +18,21 @@ typedef struct lt_thread_regs {
   uintptr_t stack_end;          /* one past the highest stack address, 0 when unknown */
   uintptr_t regs[32];           /* general-purpose registers, saved by the handler */
   int nregs;
+  int stopped;                  /* 1: stopped by the signal; 0: it could not be stopped
+                                   (signal blocked, foreign handler, no answer): sp is
+                                   then what /proc/self/task/<tid>/syscall showed, or 0 */
 } lt_thread_regs_t;
 
-/* Stop every thread but the caller. Returns the number of threads stopped (>= 0) and
- * points *threads at their saved state (valid until lt_world_resume), or -errno. */
+/* Claim the signal: install the handler unless the program already has one for it.
+ * Call once at startup, before the program can install its own handlers; lt_world_stop
+ * does it on first use otherwise. Returns 0 or -errno (-EBUSY: the program owns it). */
+int lt_world_init(void);
+
+/* Stop every thread but the caller. Returns the number of threads found (>= 0) and
+ * points *threads at their saved state (valid until lt_world_resume), or -errno.
+ * Never hangs: a thread that does not answer within about a second (it blocks the
+ * signal, or is stuck) is listed with stopped = 0 and left running. Threads that
+ * start while the world stops are stopped too; threads that exit are dropped. */
 int lt_world_stop(const lt_thread_regs_t **threads);
 void lt_world_resume(void);
 

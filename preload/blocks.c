@@ -1,0 +1,561 @@
+/* blocks.c — the lock-free live-block table (contract in blocks.h).
+ *
+ * Open addressing with linear probing over 24-byte slots. A slot's key word carries
+ * its state: an address, or one of the small markers below. Every state change of a
+ * key is a single CAS, and only the thread that owns a state writes the payload:
+ *
+ *   EMPTY/TOMB --insert--> BUSY --payload written--> addr --erase--> TOMB
+ *   addr --migration--> addr|MOVING --copied to the new table--> SEALED
+ *   EMPTY --migration--> SEALED_EMPTY,  TOMB --migration--> SEALED
+ *
+ * Growth publishes a table twice as large (or the same size, when tombstones and not
+ * live blocks fill it) and every operation moves one chunk of the old table across
+ * before doing its own work. Erase looks in the old table first, then the new, and
+ * starts over if a newer table appeared meanwhile, so a block in flight is never
+ * missed.
+ *
+ * Tables are described by a ring of descriptors named by a generation number, read
+ * seqlock-style. A drained table's pages are discarded (returned to the kernel, reading
+ * as zeros) and the mapping is kept for a later table of the same size, never unmapped:
+ * a thread stalled inside an old table therefore stays in bounds and never faults. An
+ * insert that claimed a slot checks afterwards that its table is still live, and if not
+ * turns the slot into a tombstone (always safe: it only lengthens probe chains) and
+ * tries again; an erase that finds its key wherever it looks has found the right one,
+ * since keys are unique. */
+#include "blocks.h"
+#include "mem.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <string.h>
+
+enum {
+  KEY_EMPTY = 0,
+  KEY_TOMB = 2,
+  KEY_BUSY = 4,
+  KEY_SEALED_EMPTY = 6,
+  KEY_SEALED = 8,
+  KEY_FIRST_ADDRESS = 16,
+};
+#define MOVING ((uintptr_t)1)
+
+#define INITIAL_CAP ((size_t)1 << 14)
+#define CHUNK ((size_t)1024)
+#define SAMPLE_MASK 7u /* one key in 8 is counted: keeps the counters' cache lines cool */
+#define LONG_PROBE 64
+
+typedef struct slot {
+  uintptr_t key;
+  uint64_t size;
+  uint64_t tag; /* seq << 24 | stack */
+} slot_t;
+
+typedef struct table {
+  uint64_t gen;         /* 0 while being (re)built */
+  int retired;          /* drained: slots no longer hold anything */
+  slot_t *slots;
+  size_t cap;
+  int shift;
+  size_t used_sampled;  /* EMPTY slots consumed, among sampled keys */
+  long live_sampled;    /* live sampled keys */
+  size_t next_chunk;    /* migration cursor, when this table is drained */
+  size_t done_chunks;
+  char pad[64];
+} table_t;
+
+/* A consistent copy of a descriptor, taken at the start of an operation. */
+typedef struct view {
+  table_t *t;
+  uint64_t gen;
+  slot_t *slots;
+  size_t cap;
+  int shift;
+} view_t;
+
+#define RING 8
+#define SPARE_SLOTS 4
+static table_t tables[RING];
+static uint64_t cur_gen;  /* the newest table; 0: none yet */
+static uint64_t src_gen;  /* the table being drained into the newest, or 0 */
+static int growing;
+/* Discarded mappings kept for reuse, by log2 of their capacity. */
+static slot_t *spare[64][SPARE_SLOTS];
+
+#define load(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define store(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define cas(p, e, d) \
+  __atomic_compare_exchange_n((p), (e), (d), 0, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE)
+
+static inline uint64_t hash_of(uintptr_t addr)
+{
+  return (uint64_t)(addr >> 3) * 0x9E3779B97F4A7C15ull;
+}
+
+static inline int sampled(uint64_t h)
+{
+  return ((h >> 5) & SAMPLE_MASK) == 0;
+}
+
+static inline uint64_t make_tag(uint32_t stack, uint64_t seq)
+{
+  return (seq << 24) | (stack & 0xffffffu);
+}
+
+static inline void cpu_relax(unsigned *spins)
+{
+  if (++*spins % 64 == 0)
+    sched_yield();
+  else
+    __builtin_ia32_pause();
+}
+
+static slot_t *take_mapping(size_t cap)
+{
+  int order = __builtin_ctzll(cap);
+  for (int i = 0; i < SPARE_SLOTS; i++) {
+    slot_t *m = __atomic_exchange_n(&spare[order][i], NULL, __ATOMIC_ACQ_REL);
+    if (m)
+      return m;
+  }
+  return lt_mem_map(cap * sizeof(slot_t));
+}
+
+static void give_mapping(slot_t *m, size_t cap)
+{
+  lt_mem_discard(m, cap * sizeof(slot_t));
+  int order = __builtin_ctzll(cap);
+  for (int i = 0; i < SPARE_SLOTS; i++) {
+    slot_t *none = NULL;
+    if (__atomic_compare_exchange_n(&spare[order][i], &none, m, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED))
+      return;
+  }
+  /* Beyond the spares, the range stays reserved (zero pages) for any stalled thread. */
+}
+
+/* Build generation gen in its ring descriptor. Called with `growing` held. */
+static int build(uint64_t gen, size_t cap)
+{
+  table_t *t = &tables[gen % RING];
+  slot_t *slots = take_mapping(cap);
+  if (!slots)
+    return -ENOMEM;
+  __atomic_store_n(&t->gen, 0, __ATOMIC_SEQ_CST);
+  t->retired = 0;
+  t->slots = slots;
+  t->cap = cap;
+  t->shift = 64 - __builtin_ctzll(cap);
+  t->used_sampled = 0;
+  t->live_sampled = 0;
+  t->next_chunk = 0;
+  t->done_chunks = 0;
+  store(&t->gen, gen);
+  return 0;
+}
+
+/* Seqlock read of generation gen's descriptor; 0 when it has been reused since. */
+static int view_of(uint64_t gen, view_t *v)
+{
+  table_t *t = &tables[gen % RING];
+  if (load(&t->gen) != gen)
+    return 0;
+  v->t = t;
+  v->gen = gen;
+  v->slots = t->slots;
+  v->cap = t->cap;
+  v->shift = t->shift;
+  __atomic_thread_fence(__ATOMIC_ACQUIRE);
+  return __atomic_load_n(&t->gen, __ATOMIC_RELAXED) == gen;
+}
+
+/* After claiming a slot: is the table still the one the view describes, and live? */
+static int still_live(const view_t *v)
+{
+  return __atomic_load_n(&v->t->gen, __ATOMIC_SEQ_CST) == v->gen &&
+         !__atomic_load_n(&v->t->retired, __ATOMIC_SEQ_CST);
+}
+
+/* Put a key into the table being filled by a migration (no one seals it meanwhile).
+ * The caller guarantees the key is not already there. */
+static void place(const view_t *v, uintptr_t key, uint64_t size, uint64_t tag)
+{
+  uint64_t h = hash_of(key);
+  size_t mask = v->cap - 1;
+  for (size_t i = h >> v->shift;; i = (i + 1) & mask) {
+    slot_t *s = &v->slots[i];
+    uintptr_t k = load(&s->key);
+    while (k == KEY_EMPTY || k == KEY_TOMB) {
+      uintptr_t was = k;
+      if (cas(&s->key, &k, KEY_BUSY)) {
+        s->size = size;
+        s->tag = tag;
+        store(&s->key, key);
+        if (sampled(h)) {
+          __atomic_fetch_add(&v->t->live_sampled, 1, __ATOMIC_RELAXED);
+          if (was == KEY_EMPTY)
+            __atomic_fetch_add(&v->t->used_sampled, 1, __ATOMIC_RELAXED);
+        }
+        return;
+      }
+    }
+  }
+}
+
+/* Move one slot of a table being drained into dst, leaving it sealed. */
+static void seal_slot(slot_t *s, const view_t *dst)
+{
+  unsigned spins = 0;
+  for (;;) {
+    uintptr_t k = load(&s->key);
+    switch (k) {
+    case KEY_EMPTY:
+      if (cas(&s->key, &k, KEY_SEALED_EMPTY))
+        return;
+      continue;
+    case KEY_TOMB:
+      if (cas(&s->key, &k, KEY_SEALED))
+        return;
+      continue;
+    case KEY_BUSY: /* an insert is writing its payload: a few stores away */
+      cpu_relax(&spins);
+      continue;
+    case KEY_SEALED_EMPTY:
+    case KEY_SEALED:
+      return;
+    default:
+      if (k & MOVING)
+        return;
+      if (cas(&s->key, &k, k | MOVING)) {
+        place(dst, k, s->size, s->tag);
+        store(&s->key, KEY_SEALED);
+        return;
+      }
+    }
+  }
+}
+
+static void finish_migration(const view_t *src)
+{
+  __atomic_store_n(&src->t->retired, 1, __ATOMIC_SEQ_CST);
+  store(&src_gen, 0);
+  give_mapping(src->slots, src->cap);
+}
+
+/* Move one chunk of the drained table, if any is left. */
+static void help_migrate(const view_t *src, const view_t *dst)
+{
+  size_t nchunks = src->cap / CHUNK;
+  size_t c = __atomic_fetch_add(&src->t->next_chunk, 1, __ATOMIC_ACQ_REL);
+  if (c >= nchunks)
+    return;
+  for (size_t i = c * CHUNK; i < (c + 1) * CHUNK; i++)
+    seal_slot(&src->slots[i], dst);
+  if (__atomic_add_fetch(&src->t->done_chunks, 1, __ATOMIC_ACQ_REL) == nchunks)
+    finish_migration(src);
+}
+
+/* Start draining the current table into a new one, unless another thread already is.
+ * The new size follows the live count: a table full of tombstones is rebuilt in place. */
+static void grow(const view_t *cur)
+{
+  int expected = 0;
+  if (!cas(&growing, &expected, 1))
+    return;
+  if (load(&cur_gen) == cur->gen && load(&src_gen) == 0) {
+    long sampled_live = load(&cur->t->live_sampled);
+    size_t live = (size_t)(sampled_live < 0 ? 0 : sampled_live) * (SAMPLE_MASK + 1);
+    size_t cap = live > cur->cap / 4 ? cur->cap * 2 : cur->cap;
+    if (build(cur->gen + 1, cap) == 0) {
+      store(&src_gen, cur->gen);
+      store(&cur_gen, cur->gen + 1);
+    }
+  }
+  store(&growing, 0);
+}
+
+static void first_table(void)
+{
+  int expected = 0;
+  if (cas(&growing, &expected, 1)) {
+    if (load(&cur_gen) == 0 && build(1, INITIAL_CAP) == 0)
+      store(&cur_gen, 1);
+    store(&growing, 0);
+  }
+}
+
+/* Views of the newest table and of the one being drained (has_src), after moving one
+ * chunk of the latter. 0: no table yet. */
+static int enter(view_t *cur, view_t *src, int *has_src)
+{
+  for (;;) {
+    uint64_t cg = load(&cur_gen);
+    if (cg == 0)
+      return 0;
+    uint64_t sg = load(&src_gen);
+    if (!view_of(cg, cur))
+      continue;
+    *has_src = sg != 0 && sg != cg && view_of(sg, src);
+    if (*has_src)
+      help_migrate(src, cur);
+    return 1;
+  }
+}
+
+static int too_full(const view_t *v)
+{
+  return load(&v->t->used_sampled) * (SAMPLE_MASK + 1) > v->cap / 4 * 3;
+}
+
+/* 1: inserted; 0: the table is being drained or was retired, try the newest. */
+static int insert_in(const view_t *v, uintptr_t addr, size_t size, uint64_t tag)
+{
+  uint64_t h = hash_of(addr);
+  size_t mask = v->cap - 1;
+  size_t probes = 0;
+  for (size_t i = h >> v->shift;; i = (i + 1) & mask) {
+    slot_t *s = &v->slots[i];
+    uintptr_t k = load(&s->key);
+    while (k == KEY_EMPTY || k == KEY_TOMB) {
+      uintptr_t was = k;
+      if (!cas(&s->key, &k, KEY_BUSY))
+        continue;
+      if (!still_live(v)) {
+        store(&s->key, KEY_TOMB);
+        return 0;
+      }
+      s->size = size;
+      s->tag = tag;
+      store(&s->key, addr);
+      if (sampled(h)) {
+        __atomic_fetch_add(&v->t->live_sampled, 1, __ATOMIC_RELAXED);
+        if (was == KEY_EMPTY) {
+          __atomic_fetch_add(&v->t->used_sampled, 1, __ATOMIC_RELAXED);
+          if (too_full(v))
+            grow(v);
+        }
+      }
+      return 1;
+    }
+    if (k == KEY_SEALED || k == KEY_SEALED_EMPTY)
+      return 0;
+    if (++probes == LONG_PROBE)
+      grow(v);
+    if (probes > v->cap)
+      return 0;
+  }
+}
+
+int lt_blocks_insert(uintptr_t addr, size_t size, uint32_t stack, uint64_t seq)
+{
+  uint64_t tag = make_tag(stack, seq);
+  unsigned spins = 0;
+  for (;;) {
+    view_t cur, src;
+    int has_src;
+    if (lt_unlikely(!enter(&cur, &src, &has_src))) {
+      first_table();
+      if (!enter(&cur, &src, &has_src))
+        return -ENOMEM;
+    }
+    if (insert_in(&cur, addr, size, tag))
+      return 0;
+    if (load(&cur_gen) == cur.gen && load(&src_gen) == 0) {
+      grow(&cur);
+      if (load(&cur_gen) == cur.gen)
+        cpu_relax(&spins);
+    }
+  }
+}
+
+static void fill(lt_block_t *out, uintptr_t addr, const slot_t *s)
+{
+  out->addr = addr;
+  out->size = s->size;
+  out->seq = s->tag >> 24;
+  out->stack = (uint32_t)(s->tag & 0xffffffu);
+  out->kind = LT_KIND_UNFREED;
+}
+
+/* 0: erased; -ENOENT: not in this table (or it moved on to a newer one). */
+static int erase_in(const view_t *v, uintptr_t addr, lt_block_t *out)
+{
+  uint64_t h = hash_of(addr);
+  size_t mask = v->cap - 1;
+  size_t probes = 0;
+  for (size_t i = h >> v->shift; probes++ <= v->cap; i = (i + 1) & mask) {
+    slot_t *s = &v->slots[i];
+    uintptr_t k = load(&s->key);
+    if (k == KEY_EMPTY || k == KEY_SEALED_EMPTY)
+      return -ENOENT;
+    if ((k & ~MOVING) != addr)
+      continue;
+    if (out)
+      fill(out, addr, s);
+    if (k == addr && cas(&s->key, &k, KEY_TOMB)) {
+      if (sampled(h))
+        __atomic_fetch_sub(&v->t->live_sampled, 1, __ATOMIC_RELAXED);
+      return 0;
+    }
+    /* Being moved to the newer table: wait until it is there. */
+    unsigned spins = 0;
+    while (load(&s->key) == (addr | MOVING))
+      cpu_relax(&spins);
+    return -ENOENT;
+  }
+  return -ENOENT;
+}
+
+int lt_blocks_erase(uintptr_t addr, lt_block_t *out)
+{
+  for (;;) {
+    view_t cur, src;
+    int has_src;
+    if (!enter(&cur, &src, &has_src))
+      return -ENOENT;
+    if (has_src && erase_in(&src, addr, out) == 0)
+      return 0;
+    if (erase_in(&cur, addr, out) == 0)
+      return 0;
+    if (load(&cur_gen) == cur.gen)
+      return -ENOENT;
+  }
+}
+
+static long collect(const view_t *v, lt_block_t *out, long room)
+{
+  long n = 0;
+  for (size_t i = 0; i < v->cap && n < room; i++) {
+    const slot_t *s = &v->slots[i];
+    uintptr_t k = load(&s->key);
+    if (k < KEY_FIRST_ADDRESS)
+      continue;
+    if (out)
+      fill(&out[n], k & ~MOVING, s);
+    n++;
+  }
+  return n;
+}
+
+/* LSD radix sort on the 48 address bits, 16 bits a pass. */
+static int sort_by_addr(lt_block_t *a, long n)
+{
+  size_t bytes = (size_t)n * sizeof(*a);
+  size_t count_bytes = 65536 * sizeof(size_t);
+  lt_block_t *tmp = lt_mem_map(bytes);
+  size_t *count = lt_mem_map(count_bytes);
+  if (!tmp || !count) {
+    lt_mem_unmap(tmp, bytes);
+    lt_mem_unmap(count, count_bytes);
+    return -ENOMEM;
+  }
+  lt_block_t *src = a, *dst = tmp;
+  for (int shift = 0; shift < 48; shift += 16) {
+    memset(count, 0, count_bytes);
+    for (long i = 0; i < n; i++)
+      count[(src[i].addr >> shift) & 0xffff]++;
+    size_t sum = 0;
+    for (int d = 0; d < 65536; d++) {
+      size_t c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (long i = 0; i < n; i++)
+      dst[count[(src[i].addr >> shift) & 0xffff]++] = src[i];
+    lt_block_t *swap = src;
+    src = dst;
+    dst = swap;
+  }
+  if (src != a)
+    memcpy(a, src, bytes);
+  lt_mem_unmap(tmp, bytes);
+  lt_mem_unmap(count, count_bytes);
+  return 0;
+}
+
+/* The array's first element is a header holding the mapping's size. */
+long lt_blocks_snapshot(lt_block_t **out)
+{
+  *out = NULL;
+  view_t cur, src;
+  int has_src = 0;
+  uint64_t cg = load(&cur_gen), sg = load(&src_gen);
+  if (cg == 0 || !view_of(cg, &cur))
+    return 0;
+  has_src = sg != 0 && sg != cg && view_of(sg, &src);
+  long room = collect(&cur, NULL, LONG_MAX) + (has_src ? collect(&src, NULL, LONG_MAX) : 0);
+  if (room == 0)
+    return 0;
+  size_t bytes = (size_t)(room + 1) * sizeof(lt_block_t);
+  lt_block_t *mapping = lt_mem_map(bytes);
+  if (!mapping)
+    return -ENOMEM;
+  mapping[0].size = bytes;
+  lt_block_t *blocks = mapping + 1;
+  long n = collect(&cur, blocks, room);
+  if (has_src)
+    n += collect(&src, blocks + n, room - n);
+  if (sort_by_addr(blocks, n) < 0) {
+    lt_mem_unmap(mapping, bytes);
+    return -ENOMEM;
+  }
+  /* A block caught between the two tables by a stopped migration appears twice. */
+  long kept = 0;
+  for (long i = 0; i < n; i++)
+    if (kept == 0 || blocks[kept - 1].addr != blocks[i].addr)
+      blocks[kept++] = blocks[i];
+  *out = blocks;
+  return kept;
+}
+
+void lt_blocks_snapshot_free(lt_block_t *blocks)
+{
+  if (blocks)
+    lt_mem_unmap(blocks - 1, blocks[-1].size);
+}
+
+int lt_blocks_storage(uintptr_t start[2], uintptr_t end[2])
+{
+  int n = 0;
+  uint64_t gens[2] = {load(&cur_gen), load(&src_gen)};
+  for (int i = 0; i < 2; i++) {
+    view_t v;
+    if (gens[i] == 0 || (i == 1 && gens[1] == gens[0]) || !view_of(gens[i], &v))
+      continue;
+    start[n] = (uintptr_t)v.slots;
+    end[n] = (uintptr_t)(v.slots + v.cap);
+    n++;
+  }
+  return n;
+}
+
+/* In the child, the parent's other threads are gone: any BUSY slot they left will never
+ * be completed, and any chunk they claimed will never be finished. */
+void lt_blocks_after_fork_child(void)
+{
+  store(&growing, 0);
+  view_t cur, src;
+  uint64_t cg = load(&cur_gen), sg = load(&src_gen);
+  if (cg == 0 || !view_of(cg, &cur))
+    return;
+  for (size_t i = 0; i < cur.cap; i++)
+    if (cur.slots[i].key == KEY_BUSY)
+      cur.slots[i].key = KEY_TOMB;
+  if (sg == 0 || sg == cg || !view_of(sg, &src))
+    return;
+  for (size_t i = 0; i < src.cap; i++) {
+    slot_t *s = &src.slots[i];
+    uintptr_t k = s->key;
+    if (k == KEY_BUSY) {
+      s->key = KEY_SEALED;
+    } else if (k >= KEY_FIRST_ADDRESS && (k & MOVING)) {
+      /* Its mover vanished, before or after copying it: drop any copy, place it anew. */
+      erase_in(&cur, k & ~MOVING, NULL);
+      place(&cur, k & ~MOVING, s->size, s->tag);
+      s->key = KEY_SEALED;
+    } else {
+      seal_slot(s, &cur);
+    }
+  }
+  finish_migration(&src);
+}

@@ -1,0 +1,256 @@
+/* collect.c — building a report from the live blocks and writing it out.
+ *
+ * Read top to bottom as LeakSanitizer's is: stop the world, snapshot the table, classify,
+ * resume; then, with everyone running again, group blocks by (kind, stack), turn stacks
+ * into frames (module, offset, and names from the symbolizer), and write the text and
+ * JSON reports. Nothing between stop and resume calls malloc. */
+#include "collect.h"
+#include "mem.h"
+#include "modules.h"
+#include "options.h"
+#include "report.h"
+#include "scan.h"
+#include "stacks.h"
+#include "symload.h"
+#include "tstate.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_INLINE 16
+
+static unsigned report_seq;
+
+/* Stop the world, snapshot and classify. Returns the block count, or -errno; *scanned
+ * tells whether kinds were assigned (else every block is unfreed). */
+static long classify(lt_block_t **blocks, uintptr_t caller_sp, int *scanned)
+{
+  *scanned = 0;
+  if (!lt_options.scan)
+    return lt_blocks_snapshot(blocks);
+  const lt_thread_regs_t *stopped;
+  int nstopped = lt_world_stop(&stopped);
+  if (nstopped < 0) {
+    lt_warn("cannot stop the program's threads (%s); reporting every block as unfreed",
+            strerror(-nstopped));
+    return lt_blocks_snapshot(blocks);
+  }
+  long n = lt_blocks_snapshot(blocks);
+  if (n > 0) {
+    /* The caller's own stack is a root at exit (main may still hold pointers); its frames
+     * below caller_sp are leaktrace's and hold stale copies, so they are left out. */
+    int nthreads = nstopped + (caller_sp != 0);
+    size_t bytes = (size_t)nthreads * sizeof(lt_thread_regs_t);
+    lt_thread_regs_t *threads = bytes ? lt_mem_map(bytes) : NULL;
+    if (!bytes || threads) {
+      if (nstopped)
+        memcpy(threads, stopped, (size_t)nstopped * sizeof(*threads));
+      if (caller_sp) {
+        memset(&threads[nstopped], 0, sizeof(*threads));
+        threads[nstopped].tid = gettid();
+        threads[nstopped].sp = caller_sp;
+      }
+      *scanned = lt_scan_classify(*blocks, n, threads, nthreads) == 0;
+      lt_mem_unmap(threads, bytes);
+    }
+  }
+  lt_world_resume();
+  return n;
+}
+
+static int by_kind_then_stack(const void *a, const void *b)
+{
+  const lt_block_t *x = a, *y = b;
+  if (x->kind != y->kind)
+    return (int)x->kind - (int)y->kind;
+  return x->stack < y->stack ? -1 : x->stack > y->stack;
+}
+
+/* C++ allocations reach malloc through operator new: the frame the user wants first is
+ * its caller. */
+static int is_operator_new(uintptr_t pc)
+{
+  Dl_info info;
+  return dladdr((void *)pc, &info) && info.dli_sname &&
+         (strncmp(info.dli_sname, "_Znw", 4) == 0 || strncmp(info.dli_sname, "_Zna", 4) == 0);
+}
+
+typedef struct framer {
+  lt_modules_t modules;
+  const lt_symbolizer_t *symbolizer;
+  lt_sym_t *session;
+} framer_t;
+
+static int add_frame(framer_t *f, uintptr_t pc, lt_frame_t *out, int room)
+{
+  const lt_module_t *m = lt_modules_find(&f->modules, pc);
+  lt_frame_t base = {.pc = pc};
+  if (m) {
+    base.module = m->path;
+    base.offset = pc - m->bias;
+  }
+  if (!f->session || !m) {
+    out[0] = base;
+    return 1;
+  }
+  lt_sym_frame_t sym[MAX_INLINE];
+  int n = f->symbolizer->lookup(f->session, m->path, base.offset, sym,
+                                room < MAX_INLINE ? room : MAX_INLINE);
+  if (n <= 0) {
+    out[0] = base;
+    return 1;
+  }
+  for (int i = 0; i < n; i++) {
+    out[i] = base;
+    out[i].function = sym[i].function;
+    out[i].file = sym[i].file;
+    out[i].line = sym[i].line;
+    out[i].inlined = sym[i].inlined;
+  }
+  return n;
+}
+
+/* Stored frames are return addresses; a frame's pc is inside the call instruction. */
+static int stack_frames(framer_t *f, uint32_t stack, lt_frame_t **out)
+{
+  uint32_t depth;
+  const uintptr_t *ra = lt_stacks_get(stack, &depth);
+  uint32_t first = 0;
+  while (first + 1 < depth && is_operator_new(ra[first] - 1))
+    first++;
+  int room = (int)(depth - first) * MAX_INLINE;
+  *out = room ? malloc((size_t)room * sizeof(lt_frame_t)) : NULL;
+  if (!*out)
+    return 0;
+  int n = 0;
+  for (uint32_t i = first; i < depth && n < room; i++)
+    n += add_frame(f, ra[i] - 1, *out + n, room - n);
+  return n;
+}
+
+/* Blocks sorted by (kind, stack) become one leak each run; totals count every block. */
+static void group(lt_report_t *r, lt_block_t *blocks, long n, framer_t *f)
+{
+  qsort(blocks, (size_t)n, sizeof(*blocks), by_kind_then_stack);
+  long runs = 0;
+  for (long i = 0; i < n; i++)
+    if (i == 0 || by_kind_then_stack(&blocks[i - 1], &blocks[i]) != 0)
+      runs++;
+  r->leaks = calloc((size_t)(runs ? runs : 1), sizeof(lt_leak_t));
+  r->nleaks = 0;
+  for (long i = 0; i < n; i++) {
+    lt_totals_t *t = &r->totals[blocks[i].kind];
+    t->bytes += blocks[i].size;
+    t->blocks++;
+    if (!r->leaks)
+      continue;
+    if (i == 0 || by_kind_then_stack(&blocks[i - 1], &blocks[i]) != 0) {
+      lt_leak_t *l = &r->leaks[r->nleaks++];
+      l->kind = blocks[i].kind;
+      l->nframes = stack_frames(f, blocks[i].stack, &l->frames);
+    }
+    r->leaks[r->nleaks - 1].bytes += blocks[i].size;
+    r->leaks[r->nleaks - 1].blocks++;
+  }
+  lt_report_sort(r->leaks, r->nleaks);
+}
+
+static void write_text(const lt_report_t *r, unsigned seq)
+{
+  int fd = 2;
+  if (lt_options.log[0]) {
+    char path[PATH_MAX];
+    if (lt_options_expand(lt_options.log, r->pid, seq, path, sizeof(path)) < 0 ||
+        (fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+      lt_warn("cannot open the log file %s: %s", lt_options.log, strerror(errno));
+      return;
+    }
+  }
+  lt_out_t out;
+  lt_out_init(&out, fd);
+  lt_report_write_text(r, lt_options.show, &out);
+  lt_out_flush(&out);
+  if (fd != 2)
+    close(fd);
+}
+
+/* Written beside its destination and renamed over it, so a reader never sees half. */
+static void write_json(const lt_report_t *r, unsigned seq)
+{
+  char path[PATH_MAX], tmp[PATH_MAX + 32];
+  if (lt_options_expand(lt_options.json, r->pid, seq, path, sizeof(path)) < 0) {
+    lt_warn("json path too long: %s", lt_options.json);
+    return;
+  }
+  snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, r->pid);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    lt_warn("cannot write the JSON report %s: %s", tmp, strerror(errno));
+    return;
+  }
+  lt_out_t out;
+  lt_out_init(&out, fd);
+  lt_report_write_json(r, &out);
+  int rc = lt_out_flush(&out);
+  close(fd);
+  if (rc < 0 || rename(tmp, path) < 0) {
+    lt_warn("cannot write the JSON report %s: %s", path, strerror(rc < 0 ? -rc : errno));
+    unlink(tmp);
+  }
+}
+
+static void release(lt_report_t *r, framer_t *f)
+{
+  for (long i = 0; i < r->nleaks; i++)
+    free(r->leaks[i].frames);
+  free(r->leaks);
+  if (f->session)
+    f->symbolizer->close(f->session);
+  lt_modules_free(&f->modules);
+}
+
+long lt_collect_report(lt_trigger_t trigger, uintptr_t caller_sp)
+{
+  lt_guard_enter();
+  lt_block_t *blocks = NULL;
+  int scanned;
+  long n = classify(&blocks, caller_sp, &scanned);
+  if (n < 0) {
+    lt_warn("cannot take a snapshot of the live blocks: %s", strerror((int)-n));
+    lt_guard_leave();
+    return n;
+  }
+  char exe[PATH_MAX];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  exe[len > 0 ? len : 0] = 0;
+
+  lt_report_t r = {.pid = getpid(), .exe = exe, .scanned = scanned,
+                   .trigger = trigger == LT_TRIGGER_EXIT ? "exit" : "signal"};
+  lt_tstate_totals(&r.allocations, &r.frees, &r.peak_bytes);
+  framer_t f = {.symbolizer = lt_options.symbolize ? lt_symload() : NULL};
+  lt_modules_load(&f.modules);
+  if (f.symbolizer)
+    f.session = f.symbolizer->open();
+  group(&r, blocks, n, &f);
+  lt_blocks_snapshot_free(blocks);
+
+  uint64_t live = 0;
+  for (int k = 0; k < LT_KIND_COUNT; k++)
+    live += r.totals[k].bytes;
+  if (live > r.peak_bytes)
+    r.peak_bytes = live;
+  unsigned seq = __atomic_add_fetch(&report_seq, 1, __ATOMIC_RELAXED);
+  write_text(&r, seq);
+  if (lt_options.json[0])
+    write_json(&r, seq);
+  long lost = scanned ? (long)(r.totals[LT_KIND_DIRECT].blocks + r.totals[LT_KIND_INDIRECT].blocks)
+                      : (long)r.totals[LT_KIND_UNFREED].blocks;
+  release(&r, &f);
+  lt_guard_leave();
+  return lost;
+}

@@ -1,0 +1,168 @@
+/* interpose.c — the malloc family as glibc documents it for replacement: each entry
+ * point forwards to the next allocator and records or forgets the block.
+ *
+ * These are the only symbols libleaktrace.so exports. Each one is short: forward, then
+ * hand the block to track.c; anything unusual (not yet resolved, our own allocation,
+ * a bootstrap-pool pointer) falls to a slow branch. All live in the lt_hot section, so
+ * stack capture drops them and frame 0 is the caller. */
+#include "real.h"
+#include "track.h"
+#include "unwind.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Forwarding needs lt_real; before it is found (dlsym's own calloc, a thread started
+ * before us) the pool serves. */
+#define REAL_OR_POOL(size, align)                  \
+  do {                                             \
+    if (lt_unlikely(!lt_real_ready()) && !lt_real_resolve()) \
+      return lt_pool_alloc((size), (align));       \
+  } while (0)
+
+static inline int tracking(void)
+{
+  return !lt_guarded() && lt_track_enabled;
+}
+
+static inline void *record(void *p, size_t size)
+{
+  if (lt_likely(p != NULL) && tracking())
+    lt_track_alloc(p, size);
+  return p;
+}
+
+LT_EXPORT LT_HOT void *malloc(size_t size)
+{
+  REAL_OR_POOL(size, 16);
+  return record(lt_real.malloc(size), size);
+}
+
+LT_EXPORT LT_HOT void free(void *ptr)
+{
+  if (lt_unlikely(ptr == NULL || lt_pool_owns(ptr)))
+    return;
+  if (lt_unlikely(!lt_real_ready()) && !lt_real_resolve())
+    return;
+  lt_track_free(ptr, NULL);
+  lt_real.free(ptr);
+}
+
+LT_EXPORT LT_HOT void *calloc(size_t n, size_t size)
+{
+  size_t bytes;
+  if (__builtin_mul_overflow(n, size, &bytes)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  REAL_OR_POOL(bytes, 16); /* the pool is static, never reused: already zero */
+  return record(lt_real.calloc(n, size), bytes);
+}
+
+/* A pool block being resized: move it to the real allocator; the pool keeps its copy. */
+static void *realloc_from_pool(void *ptr, size_t size)
+{
+  if (size == 0)
+    return NULL;
+  void *fresh = malloc(size);
+  if (fresh) {
+    size_t old = lt_pool_size(ptr);
+    memcpy(fresh, ptr, old < size ? old : size);
+  }
+  return fresh;
+}
+
+/* The block is forgotten before the real realloc runs, since once it returns another
+ * thread may be handed the old address; a failed realloc puts it back. */
+static inline void *realloc_tracked(void *ptr, size_t size)
+{
+  lt_block_t was;
+  int known = lt_track_free(ptr, &was) == 0;
+  void *fresh = lt_real.realloc(ptr, size);
+  if (fresh == NULL) {
+    if (known && size != 0) /* size 0: glibc freed the block and returns NULL */
+      lt_track_restore(&was);
+    return NULL;
+  }
+  return record(fresh, size);
+}
+
+LT_EXPORT LT_HOT void *realloc(void *ptr, size_t size)
+{
+  if (ptr == NULL)
+    return malloc(size);
+  if (lt_unlikely(lt_pool_owns(ptr)))
+    return realloc_from_pool(ptr, size);
+  if (lt_unlikely(!lt_real_ready()) && !lt_real_resolve())
+    return NULL;
+  return realloc_tracked(ptr, size);
+}
+
+LT_EXPORT LT_HOT void *reallocarray(void *ptr, size_t n, size_t size)
+{
+  size_t bytes;
+  if (__builtin_mul_overflow(n, size, &bytes)) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  return realloc(ptr, bytes);
+}
+
+static inline int valid_alignment(size_t align)
+{
+  return align != 0 && (align & (align - 1)) == 0;
+}
+
+LT_EXPORT LT_HOT int posix_memalign(void **out, size_t align, size_t size)
+{
+  if (!valid_alignment(align) || align % sizeof(void *) != 0)
+    return EINVAL;
+  if (lt_unlikely(!lt_real_ready()) && !lt_real_resolve()) {
+    *out = lt_pool_alloc(size, align);
+    return *out ? 0 : ENOMEM;
+  }
+  void *p = NULL;
+  int rc = lt_real.posix_memalign(&p, align, size);
+  if (rc == 0)
+    *out = record(p, size);
+  return rc;
+}
+
+LT_EXPORT LT_HOT void *aligned_alloc(size_t align, size_t size)
+{
+  REAL_OR_POOL(size, align);
+  return record(lt_real.aligned_alloc(align, size), size);
+}
+
+LT_EXPORT LT_HOT void *memalign(size_t align, size_t size)
+{
+  REAL_OR_POOL(size, align);
+  return record(lt_real.memalign(align, size), size);
+}
+
+LT_EXPORT LT_HOT void *valloc(size_t size)
+{
+  REAL_OR_POOL(size, 4096);
+  return record(lt_real.valloc(size), size);
+}
+
+/* pvalloc rounds the size up to whole pages; the program owns all of them. */
+LT_EXPORT LT_HOT void *pvalloc(size_t size)
+{
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  size_t rounded = size == 0 ? page : (size + page - 1) & ~(page - 1);
+  REAL_OR_POOL(rounded, page);
+  return record(lt_real.pvalloc(size), rounded);
+}
+
+LT_EXPORT size_t malloc_usable_size(void *ptr)
+{
+  if (ptr == NULL)
+    return 0;
+  if (lt_pool_owns(ptr))
+    return lt_pool_size(ptr);
+  if (lt_unlikely(!lt_real_ready()) && !lt_real_resolve())
+    return 0;
+  return lt_real.malloc_usable_size(ptr);
+}

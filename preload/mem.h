@@ -1,0 +1,13 @@
+/* mem.h — leaktrace's own memory: anonymous mappings, never the host's allocator. */
+#ifndef LT_MEM_H
+#define LT_MEM_H
+
+#include "lt.h"
+
+/* Zeroed, page-granular memory; NULL on failure. Untouched pages cost no RSS. */
+void *lt_mem_map(size_t bytes);
+void lt_mem_unmap(void *ptr, size_t bytes);
+/* Give the pages back but keep the range reserved: later reads see zeros. */
+void lt_mem_discard(void *ptr, size_t bytes);
+
+#endif

@@ -1,0 +1,124 @@
+/* stacks.c — the stack depot (contract in stacks.h).
+ *
+ * Records live in one arena reserved with mmap at first use and handed out by a single
+ * fetch-and-add; a record's id is its offset in the arena in 32-byte units, so lookup by
+ * id needs no table. Ids fit the 24 bits the live-block table keeps for them: 512 MiB of
+ * records, some 2.8 million stacks of 20 frames. Records are chained from a fixed array of bucket heads; a new record
+ * is published with one CAS on its bucket's head, after its contents are written. Two
+ * threads interning the same new stack at once may both publish it: the later one finds
+ * the earlier on its retry and gives its record up (the arena space is simply lost). */
+#include "stacks.h"
+#include "mem.h"
+
+#include <string.h>
+
+typedef struct record {
+  uint64_t hash;
+  uint32_t next;   /* id of the next record in the bucket, 0 at the end */
+  uint32_t depth;
+  uintptr_t frames[];
+} record_t;
+
+#define UNIT 32
+#define ARENA_BYTES ((size_t)UNIT << 24)
+#define BUCKETS ((size_t)1 << 18)
+
+static char *arena;
+static uint64_t arena_used = UNIT; /* offset 0 is id 0: no stack */
+static uint32_t *buckets;
+static uint64_t interned;
+static int setup_state; /* 0: not set up, 1: setting up, 2: ready, 3: failed */
+
+static uint64_t hash_frames(const uintptr_t *frames, uint32_t depth)
+{
+  uint64_t h = 0xcbf29ce484222325ull ^ depth;
+  for (uint32_t i = 0; i < depth; i++) {
+    h ^= frames[i];
+    h *= 0x100000001b3ull;
+    h ^= h >> 29;
+  }
+  return h;
+}
+
+static int setup(void)
+{
+  int state = __atomic_load_n(&setup_state, __ATOMIC_ACQUIRE);
+  if (lt_likely(state == 2))
+    return 1;
+  int expected = 0;
+  if (__atomic_compare_exchange_n(&setup_state, &expected, 1, 0, __ATOMIC_ACQ_REL,
+                                  __ATOMIC_ACQUIRE)) {
+    arena = lt_mem_map(ARENA_BYTES);
+    buckets = lt_mem_map(BUCKETS * sizeof(uint32_t));
+    __atomic_store_n(&setup_state, arena && buckets ? 2 : 3, __ATOMIC_RELEASE);
+  }
+  while ((state = __atomic_load_n(&setup_state, __ATOMIC_ACQUIRE)) == 1)
+    __builtin_ia32_pause();
+  return state == 2;
+}
+
+static inline record_t *record_at(uint32_t id)
+{
+  return (record_t *)(arena + (size_t)id * UNIT);
+}
+
+static uint32_t find(uint32_t id, uint64_t h, const uintptr_t *frames, uint32_t depth)
+{
+  for (; id; id = record_at(id)->next) {
+    record_t *r = record_at(id);
+    if (r->hash == h && r->depth == depth &&
+        memcmp(r->frames, frames, depth * sizeof(uintptr_t)) == 0)
+      return id;
+  }
+  return 0;
+}
+
+uint32_t lt_stacks_intern(const uintptr_t *frames, uint32_t depth)
+{
+  if (lt_unlikely(!setup()))
+    return 0;
+  uint64_t h = hash_frames(frames, depth);
+  uint32_t *bucket = &buckets[h & (BUCKETS - 1)];
+  uint32_t head = __atomic_load_n(bucket, __ATOMIC_ACQUIRE);
+  uint32_t id = find(head, h, frames, depth);
+  if (lt_likely(id))
+    return id;
+
+  size_t bytes = (sizeof(record_t) + depth * sizeof(uintptr_t) + UNIT - 1) & ~(size_t)(UNIT - 1);
+  uint64_t off = __atomic_fetch_add(&arena_used, bytes, __ATOMIC_RELAXED);
+  if (off + bytes > ARENA_BYTES)
+    return 0;
+  id = (uint32_t)(off / UNIT);
+  record_t *r = record_at(id);
+  r->hash = h;
+  r->depth = depth;
+  memcpy(r->frames, frames, depth * sizeof(uintptr_t));
+  for (;;) {
+    r->next = head;
+    if (__atomic_compare_exchange_n(bucket, &head, id, 0, __ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
+      break;
+    /* Someone published first: it may be this very stack. */
+    uint32_t found = find(head, h, frames, depth);
+    if (found)
+      return found;
+  }
+  __atomic_fetch_add(&interned, 1, __ATOMIC_RELAXED);
+  return id;
+}
+
+const uintptr_t *lt_stacks_get(uint32_t id, uint32_t *depth)
+{
+  if (id == 0 || !arena || (uint64_t)id * UNIT >= __atomic_load_n(&arena_used, __ATOMIC_ACQUIRE)) {
+    *depth = 0;
+    return NULL;
+  }
+  record_t *r = record_at(id);
+  *depth = r->depth;
+  return r->frames;
+}
+
+void lt_stacks_usage(uint64_t *count, uint64_t *bytes)
+{
+  *count = __atomic_load_n(&interned, __ATOMIC_RELAXED);
+  *bytes = __atomic_load_n(&arena_used, __ATOMIC_RELAXED);
+}

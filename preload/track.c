@@ -1,0 +1,62 @@
+/* track.c — recording and forgetting blocks on the allocation path. */
+#include "track.h"
+#include "stacks.h"
+#include "tstate.h"
+#include "unwind.h"
+#include "out.h"
+
+#include <errno.h>
+
+int lt_track_depth = 32;
+int lt_track_enabled = 1;
+static int warned_full;
+
+/* Once per process: the host keeps running, only tracking stops. */
+static void table_full(void)
+{
+  if (!__atomic_exchange_n(&warned_full, 1, __ATOMIC_RELAXED))
+    lt_warn("out of memory for the live-block table; some blocks are no longer tracked");
+}
+
+LT_HOT void lt_track_alloc(void *ptr, size_t size)
+{
+  lt_tstate_t *self = lt_tstate_get();
+  if (lt_unlikely(!self))
+    return;
+  uintptr_t frames[LT_STACK_MAX_DEPTH];
+  lt_guard_enter();
+  int depth = lt_unwind_capture(frames, lt_track_depth);
+  lt_guard_leave();
+  uint32_t stack = lt_stacks_intern(frames, (uint32_t)depth);
+  if (lt_unlikely(lt_blocks_insert((uintptr_t)ptr, size, stack, lt_tstate_next_seq(self)) < 0)) {
+    table_full();
+    return;
+  }
+  lt_tstate_count_alloc(self, size);
+}
+
+LT_HOT int lt_track_free(void *ptr, lt_block_t *was)
+{
+  lt_block_t block;
+  if (lt_blocks_erase((uintptr_t)ptr, &block) < 0)
+    return -ENOENT;
+  lt_tstate_t *self = lt_tstate_get();
+  if (lt_likely(self != NULL))
+    lt_tstate_count_free(self, block.size);
+  if (was)
+    *was = block;
+  return 0;
+}
+
+void lt_track_restore(const lt_block_t *was)
+{
+  lt_tstate_t *self = lt_tstate_get();
+  if (lt_blocks_insert(was->addr, was->size, was->stack, was->seq) < 0) {
+    table_full();
+    return;
+  }
+  if (self) {
+    self->frees--;
+    self->unflushed_bytes += (int64_t)was->size;
+  }
+}
