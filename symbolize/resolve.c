@@ -17,6 +17,7 @@
 #include <dwarf.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sym.h"
 
@@ -140,16 +141,19 @@ static int scope_at(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *out) {
   return 0;
 }
 
-/* The name addr2line -C prints: the demangled linkage name for C++, else DW_AT_name,
- * both looked up through DW_AT_abstract_origin / DW_AT_specification. */
+/* The name addr2line -C prints for C++: the demangled linkage name, which carries the
+ * scope and the parameter types. For C the source name (DW_AT_name) instead: a C
+ * linkage name only comes from an asm label, like glibc's internal "__GI___strdup"
+ * for __strdup. Both are looked up through DW_AT_abstract_origin/DW_AT_specification. */
 static const char *die_name(lt_sym_t *sym, Dwarf_Die *die) {
   Dwarf_Attribute attr;
-  const char *name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
-  if (name == NULL)
-    name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
-  if (name != NULL)
-    return lt_demangle(&sym->arena, name);
-  return dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
+  const char *linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+  if (linkage == NULL)
+    linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+  if (linkage != NULL && strncmp(linkage, "_Z", 2) == 0)
+    return lt_demangle(&sym->arena, linkage);
+  const char *name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
+  return name != NULL ? name : linkage;
 }
 
 /* Where the inlined call represented by die was written. */
