@@ -15,11 +15,24 @@
 #include "world.h"
 
 /* blocks[0..n) sorted by address (as lt_blocks_snapshot gives them); sets each kind.
- * threads: the stopped threads' state from lt_world_stop; self_sp: the caller's
- * stack pointer (its own live stack is a root too, unless it is the reporter thread,
- * which holds no program pointers). Returns 0 or -errno (blocks then keep
- * LT_KIND_UNFREED). */
+ * threads: the stopped threads' state from lt_world_stop. The caller's own stack is not
+ * a root (a dedicated reporter thread holds no program pointers). Returns 0 or -errno
+ * (blocks then keep LT_KIND_UNFREED). */
 int lt_scan_classify(lt_block_t *blocks, long n, const lt_thread_regs_t *threads,
                      int nthreads);
+
+/* The same, when the caller's frames above self->sp belong to the program and are
+ * roots: an exit report run from exit() (self->sp = __builtin_frame_address(0) of the
+ * exit hook, nregs = 0: exit's caller and main's callers stay live), or a live report
+ * run inside a signal handler on a program thread (lt_world_self_from_ucontext). */
+int lt_scan_classify_self(lt_block_t *blocks, long n, const lt_thread_regs_t *threads,
+                          int nthreads, const lt_thread_regs_t *self);
+
+/* Called by free just before the real free, with the size the block was allocated
+ * with: zeroes the block so that the stale pointers it holds do not reappear inside the
+ * next block the allocator carves from the same memory (valgrind avoids them by not
+ * scanning undefined memory; a conservative scan cannot tell). Blocks that glibc
+ * mmapped go back to the kernel and are left alone. Async-signal-safe. */
+void lt_scan_scrub(void *ptr, size_t size);
 
 #endif

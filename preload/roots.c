@@ -1,0 +1,350 @@
+/* roots.c — the root set of the reachability scan (contract in roots.h).
+ *
+ * One pass over /proc/self/maps decides, mapping by mapping, what is scanned:
+ *   - a mapping holding a thread's stack pointer: [sp - 128, end) (the x86-64 red zone
+ *     below sp may hold a leaf function's live data; the top holds static TLS);
+ *   - the caller's own stack: only from self->sp, when given;
+ *   - glibc's heaps ([heap] and the 64 MiB-aligned arena heaps): never — blocks are
+ *     scanned when reached, and free chunks hold stale pointers;
+ *   - a dead thread's cached stack (an anonymous mapping whose top holds a glibc thread
+ *     descriptor, a word pointing at itself twice, and no live sp): never, unless some
+ *     thread's sp is unknown, in which case it is scanned whole to stay conservative;
+ *   - every other readable, writable mapping: whole, minus leaktrace's own memory and
+ *     minus the blocks inside it (glibc's mmapped chunks).
+ * File-backed mappings are read through process_vm_readv, since a page past the end of
+ * a truncated file would raise SIGBUS; anonymous memory is read in place. Words from
+ * the C library's data carry LT_MARK_ALLOCATOR_STATE (see mark.h). */
+#include "roots.h"
+#include "maps.h"
+#include "mem.h"
+#include "owned.h"
+#include "stacks.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <link.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define RED_ZONE 128
+#define PAGE 4096ul
+#define ARENA_HEAP_SIZE ((uintptr_t)64 << 20)
+#define MAX_SKIP (LT_OWNED_MAX + 16)
+#define MAX_MAPS 65536
+
+extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
+
+typedef struct range {
+  uintptr_t start, end;
+} range_t;
+
+typedef struct roots {
+  lt_mark_t *m;
+  range_t skip[MAX_SKIP];
+  int nskip;
+  range_t own_text;
+  range_t ldso_text;
+  int copy_ok;
+} roots_t;
+
+static uintptr_t *stack_from; /* per mapping: where a live stack starts, 0 if none */
+static uintptr_t copy_buf[8192];
+
+/* Words of [start, end), read in place or, for file-backed memory, copied. */
+static void feed(roots_t *r, uintptr_t start, uintptr_t end, unsigned flags, int copy)
+{
+  start = (start + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
+  end &= ~(uintptr_t)(sizeof(uintptr_t) - 1);
+  if (start >= end)
+    return;
+  if (!copy || !r->copy_ok) {
+    lt_mark_root_words(r->m, (const uintptr_t *)start, (end - start) / sizeof(uintptr_t), flags);
+    return;
+  }
+  pid_t pid = getpid();
+  while (start < end) {
+    size_t want = end - start < sizeof(copy_buf) ? end - start : sizeof(copy_buf);
+    struct iovec local = {copy_buf, want}, remote = {(void *)start, want};
+    ssize_t got = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+    if (got < 0 && (errno == EPERM || errno == ENOSYS)) {
+      r->copy_ok = 0; /* not allowed here: fall back to reading in place */
+      lt_mark_root_words(r->m, (const uintptr_t *)start, (end - start) / sizeof(uintptr_t),
+                         flags);
+      return;
+    }
+    if (got > 0)
+      lt_mark_root_words(r->m, copy_buf, (size_t)got / sizeof(uintptr_t), flags);
+    if (got < (ssize_t)want) /* unreadable page: skip it */
+      start = ((start + (got > 0 ? (uintptr_t)got : 0)) & ~(PAGE - 1)) + PAGE;
+    else
+      start += want;
+  }
+}
+
+/* First block whose end lies above addr. */
+static long first_block_after(const lt_mark_t *m, uintptr_t addr)
+{
+  long lo = 0, hi = m->n;
+  while (lo < hi) {
+    long mid = lo + (hi - lo) / 2;
+    const lt_block_t *b = &m->blocks[mid];
+    if (b->addr + (b->size ? b->size : 1) <= addr)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* [start, end) minus the blocks inside it. */
+static void feed_between_blocks(roots_t *r, uintptr_t start, uintptr_t end, unsigned flags,
+                                int copy)
+{
+  const lt_mark_t *m = r->m;
+  uintptr_t cur = start;
+  for (long i = first_block_after(m, start); i < m->n && m->blocks[i].addr < end; i++) {
+    const lt_block_t *b = &m->blocks[i];
+    if (b->addr > cur)
+      feed(r, cur, b->addr, flags, copy);
+    uintptr_t be = b->addr + (b->size ? b->size : 1);
+    if (be > cur)
+      cur = be;
+  }
+  if (cur < end)
+    feed(r, cur, end, flags, copy);
+}
+
+/* [start, end) minus leaktrace's own memory, minus blocks. */
+static void feed_range(roots_t *r, uintptr_t start, uintptr_t end, unsigned flags, int copy)
+{
+  uintptr_t cur = start;
+  for (int i = 0; i < r->nskip && cur < end; i++) {
+    const range_t *s = &r->skip[i];
+    if (s->end <= cur)
+      continue;
+    if (s->start >= end)
+      break;
+    if (s->start > cur)
+      feed_between_blocks(r, cur, s->start, flags, copy);
+    cur = s->end;
+  }
+  if (cur < end)
+    feed_between_blocks(r, cur, end, flags, copy);
+}
+
+static void add_skip(roots_t *r, uintptr_t start, uintptr_t end)
+{
+  if (start >= end || r->nskip >= MAX_SKIP)
+    return;
+  int i = r->nskip++;
+  while (i > 0 && r->skip[i - 1].start > start) {
+    r->skip[i] = r->skip[i - 1];
+    i--;
+  }
+  r->skip[i].start = start;
+  r->skip[i].end = end;
+}
+
+/* leaktrace's own module, from its program headers: writable segments are never
+ * scanned, its text tells its frames apart in allocation stacks. */
+static void own_module(roots_t *r)
+{
+  const ElfW(Ehdr) *eh = &__ehdr_start;
+  const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
+  uintptr_t bias = 0;
+  for (int i = 0; i < eh->e_phnum; i++)
+    if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0) {
+      bias = (uintptr_t)eh - ph[i].p_vaddr;
+      break;
+    }
+  r->own_text.start = r->own_text.end = 0;
+  for (int i = 0; i < eh->e_phnum; i++) {
+    if (ph[i].p_type != PT_LOAD)
+      continue;
+    uintptr_t s = (bias + ph[i].p_vaddr) & ~(PAGE - 1);
+    uintptr_t e = (bias + ph[i].p_vaddr + ph[i].p_memsz + PAGE - 1) & ~(PAGE - 1);
+    if (ph[i].p_flags & PF_W)
+      add_skip(r, s, e);
+    if (ph[i].p_flags & PF_X) {
+      r->own_text.start = s;
+      r->own_text.end = e;
+    }
+  }
+}
+
+static void leaktrace_memory(roots_t *r)
+{
+  uintptr_t s[LT_OWNED_MAX], e[LT_OWNED_MAX];
+  int n = lt_owned_list(s, e);
+  for (int i = 0; i < n; i++)
+    add_skip(r, s[i] & ~(PAGE - 1), (e[i] + PAGE - 1) & ~(PAGE - 1));
+  uintptr_t bs[2], be[2];
+  n = lt_blocks_storage(bs, be);
+  for (int i = 0; i < n; i++)
+    add_skip(r, bs[i] & ~(PAGE - 1), (be[i] + PAGE - 1) & ~(PAGE - 1));
+  uintptr_t snap = (uintptr_t)r->m->blocks;
+  add_skip(r, snap & ~(PAGE - 1),
+           (snap + (uintptr_t)r->m->n * sizeof(lt_block_t) + PAGE - 1) & ~(PAGE - 1));
+  uintptr_t ms, me;
+  lt_mark_memory(r->m, &ms, &me);
+  add_skip(r, ms, me);
+}
+
+static const char *basename_of(const char *path)
+{
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+static int is_libc(const lt_map_t *map)
+{
+  const char *b = basename_of(map->name);
+  return map->inode && (strncmp(b, "libc.so", 7) == 0 || strncmp(b, "libc-2.", 7) == 0);
+}
+
+/* A glibc arena heap: 64 MiB aligned, starting with a heap_info whose arena pointer
+ * lies just past the heap_info of an aligned heap and whose size fits. */
+static int is_arena_heap(const lt_map_t *map)
+{
+  if (map->inode || map->start % ARENA_HEAP_SIZE || map->end - map->start < PAGE)
+    return 0;
+  const uintptr_t *hi = (const uintptr_t *)map->start;
+  uintptr_t ar = hi[0], size = hi[2];
+  uintptr_t off = ar & (ARENA_HEAP_SIZE - 1);
+  return off >= 4 * sizeof(uintptr_t) && off < 256 && size > 0 && size <= ARENA_HEAP_SIZE;
+}
+
+/* A stack glibc keeps cached for reuse: its top page holds the thread descriptor,
+ * whose first word (tcb) and third (self) point at the descriptor itself. */
+static int is_thread_stack(const lt_map_t *map)
+{
+  if (map->inode || map->end - map->start < 4 * PAGE)
+    return 0;
+  const uintptr_t *w = (const uintptr_t *)(map->end - 2 * PAGE);
+  size_t count = 2 * PAGE / sizeof(uintptr_t);
+  for (size_t i = 0; i + 2 < count; i += 2) { /* the descriptor is 16-aligned at least */
+    uintptr_t a = (uintptr_t)&w[i];
+    if (w[i] == a && w[i + 2] == a)
+      return 1;
+  }
+  return 0;
+}
+
+/* The dynamic linker's text, from the auxiliary vector's AT_BASE. */
+static void find_ldso(roots_t *r, const lt_map_t *maps, long n)
+{
+  r->ldso_text.start = r->ldso_text.end = 0;
+  uintptr_t base = getauxval(AT_BASE);
+  long k = base ? lt_maps_find(maps, n, base) : -1;
+  if (k < 0)
+    return;
+  const char *name = maps[k].name;
+  for (long i = k; i < n && strcmp(maps[i].name, name) == 0; i++)
+    if (maps[i].prot & LT_MAP_X) {
+      r->ldso_text.start = maps[i].start;
+      r->ldso_text.end = maps[i].end;
+    }
+}
+
+static int in_range(const range_t *g, uintptr_t a) { return a >= g->start && a < g->end; }
+
+/* 1 when the first frame outside leaktrace is in the dynamic linker. */
+static int allocated_by_ldso(const roots_t *r, uint32_t stack)
+{
+  if (!stack || r->ldso_text.start == r->ldso_text.end)
+    return 0;
+  uint32_t depth = 0;
+  const uintptr_t *frames = lt_stacks_get(stack, &depth);
+  for (uint32_t i = 0; frames && i < depth; i++) {
+    if (in_range(&r->own_text, frames[i]))
+      continue;
+    return in_range(&r->ldso_text, frames[i]);
+  }
+  return 0;
+}
+
+/* Note where a live stack starts in its mapping; a stack inside a block (a thread
+ * given a malloc'd stack) is fed right away. Returns 0 when sp is not in any mapping. */
+static int note_stack(roots_t *r, const lt_map_t *maps, long n, uintptr_t sp)
+{
+  long b = lt_mark_find(r->m, sp);
+  if (b >= 0) {
+    const lt_block_t *blk = &r->m->blocks[b];
+    uintptr_t from = sp - RED_ZONE > blk->addr ? sp - RED_ZONE : blk->addr;
+    feed(r, from, blk->addr + blk->size, 0, 0);
+    return 1;
+  }
+  long k = lt_maps_find(maps, n, sp);
+  if (k < 0)
+    return 0;
+  uintptr_t from = sp - RED_ZONE > maps[k].start ? sp - RED_ZONE : maps[k].start;
+  if (!stack_from[k] || from < stack_from[k])
+    stack_from[k] = from;
+  return 1;
+}
+
+int lt_roots_scan(lt_mark_t *m, const lt_thread_regs_t *threads, int nthreads,
+                  const lt_thread_regs_t *self)
+{
+  static roots_t r;
+  const lt_map_t *maps;
+  long n = lt_maps_read(&maps);
+  if (n < 0)
+    return (int)n;
+  if (!stack_from) {
+    if (!(stack_from = lt_mem_map(MAX_MAPS * sizeof(uintptr_t))))
+      return -ENOMEM;
+    lt_owned_add(stack_from, MAX_MAPS * sizeof(uintptr_t));
+  }
+  memset(stack_from, 0, (size_t)n * sizeof(uintptr_t));
+  r.m = m;
+  r.nskip = 0;
+  r.copy_ok = 1;
+  own_module(&r);
+  leaktrace_memory(&r);
+  find_ldso(&r, maps, n);
+
+  int unknown = 0;
+  for (int i = 0; i < nthreads; i++) {
+    const lt_thread_regs_t *t = &threads[i];
+    if (t->stopped)
+      lt_mark_root_words(m, t->regs, (size_t)t->nregs, 0);
+    if (!t->sp || !note_stack(&r, maps, n, t->sp))
+      unknown = 1;
+  }
+  long caller = lt_maps_find(maps, n, (uintptr_t)__builtin_frame_address(0));
+  if (self) {
+    lt_mark_root_words(m, self->regs, (size_t)self->nregs, 0);
+    if (self->sp)
+      note_stack(&r, maps, n, self->sp);
+  }
+
+  int after_libc = 0;
+  for (long k = 0; k < n; k++) {
+    const lt_map_t *map = &maps[k];
+    int libc_bss = after_libc && !map->inode && map->start == maps[k - 1].end;
+    int libc_data = is_libc(map) && (map->prot & LT_MAP_W);
+    after_libc = libc_data;
+    if ((map->prot & (LT_MAP_R | LT_MAP_W)) != (LT_MAP_R | LT_MAP_W))
+      continue;
+    if (stack_from[k]) {
+      feed_range(&r, stack_from[k], map->end, 0, 0);
+      continue;
+    }
+    if (k == caller || strcmp(map->name, "[heap]") == 0 || is_arena_heap(map))
+      continue;
+    if (map->inode && strncmp(map->name, "/dev/", 5) == 0 && strcmp(map->name, "/dev/zero") != 0)
+      continue;
+    if (!unknown && (strcmp(map->name, "[stack]") == 0 || is_thread_stack(map)))
+      continue;
+    unsigned flags = libc_data || libc_bss ? LT_MARK_ALLOCATOR_STATE : 0;
+    feed_range(&r, map->start, map->end, flags, map->inode != 0);
+  }
+
+  for (long i = 0; i < m->n; i++)
+    if (allocated_by_ldso(&r, m->blocks[i].stack))
+      lt_mark_root_block(m, i);
+  return 0;
+}
