@@ -17,7 +17,8 @@ Directives, one per comment line (`// LT-KEY: value`, also `/* */`, `*` and `#` 
   LT-TRIGGER: exit                the selected report's trigger
   LT-SUMMARY: direct bytes=48 blocks=2   exact numbers of one kind in the summary
   LT-SUMMARY: allocations=5 frees=3      exact top-level summary numbers
-                                         (`allocations-frees=2`: their difference)
+                                         (`allocations-frees=2`: their difference;
+                                         `peak_bytes>=N`, `<=N`: bounds)
   LT-LEAK: direct bytes=48 blocks=2 top=f file=x.c line=12 module=prog frame1=g inlined0=1
                                   a leaks[] entry with this kind/bytes/blocks and attributes
   LT-NO-LEAK: unfreed bytes=400   no leaks[] entry has all these fields (kind optional)
@@ -28,10 +29,10 @@ Directives, one per comment line (`// LT-KEY: value`, also `/* */`, `*` and `#` 
   LT-FILE: log.{pid}.txt          this file exists in the test directory; {KEY} is the value
                                   of the program's last stdout line `KEY=<value>`
 
-Report directives (TRIGGER, SUMMARY, LEAK, NO-LEAK, LEAK-COUNT, NO-LEAK-FROM) check the last report
-in sequence order, or the one a selector names: `LT-SUMMARY@1:` is the first report, and
-`LT-SUMMARY@child:` is the last report whose pid the program printed as a stdout line
-`child=<pid>`.
+Report directives (TRIGGER, SUMMARY, LEAK, NO-LEAK, LEAK-COUNT, NO-LEAK-FROM) check the
+last report in sequence order, or the one a selector names: `LT-SUMMARY@1:` is the first
+report, and `LT-SUMMARY@child:` is the last report whose pid the program printed as a
+stdout line `child=<pid>`.
 
 `${LT_TEST_DIR}` in OPTIONS, ARGS and ENV is replaced by the per-test directory, which the
 program also finds in the environment variable LT_TEST_DIR.
@@ -262,11 +263,19 @@ def check_report(d, report):
             if where is None:
                 return 'expected %s, but the summary has no %r (it has %s)' % (
                     d.value, kind, ', '.join(sorted(summary)))
-        actual = {k: summary_value(where, k) for k in fields}
-        if any(str(actual[k]) != v for k, v in fields.items()):
-            return 'expected %s %s; actual %s' % (name, ' '.join(
-                '%s=%s' % kv for kv in fields.items()), ' '.join(
-                    '%s=%s' % kv for kv in actual.items()))
+        bad = []
+        for k, v in fields.items():
+            op = k[-1] if k[-1] in '<>' else ''
+            key = k[:-1] if op else k
+            actual = summary_value(where, key)
+            if op and isinstance(actual, int):
+                ok = actual >= int(v) if op == '>' else actual <= int(v)
+            else:
+                ok = str(actual) == v
+            if not ok:
+                bad.append('%s%s=%s (actual %s)' % (key, op, v, actual))
+        if bad:
+            return 'expected %s: %s' % (name, '; '.join(bad))
         return None
     if d.key == 'LEAK':
         kind, fields = parse_fields(d.value, str(d))

@@ -29,7 +29,10 @@ static volatile std::size_t huge = SIZE_MAX / 4;
 
 __attribute__((noinline)) static void leak_int() { sink = new int(1); }
 __attribute__((noinline)) static void leak_array() { sink = new int[10](); }
-__attribute__((noinline)) static void leak_aligned() { sink = new (std::align_val_t(64)) char[100]; }
+__attribute__((noinline)) static void leak_aligned()
+{
+  sink = new (std::align_val_t(64)) char[100];
+}
 __attribute__((noinline)) static void leak_nothrow() { sink = new (std::nothrow) char[24]; }
 
 static void fail(const char *what)
