@@ -87,6 +87,8 @@ def reg(name):
 
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
+gdb.execute("set backtrace past-main on")
+gdb.execute("set backtrace past-entry on")
 gdb.execute("starti", to_string=True)
 gdb.execute("catch load libc\\.so\\.6")
 gdb.execute("continue", to_string=True)
@@ -161,8 +163,9 @@ def main():
         agree += 1
     print("  leaktrace frames: %d   gdb frames (callers of the allocator): %d   "
           "identical from the top: %d" % (len(ours), len(theirs), agree))
-    print("  leaktrace outermost: %s   gdb outermost: %s+0x%x" %
-          (target["frames"][-1]["function"], theirs[-1][0], theirs[-1][1]))
+    last = target["frames"][-1]
+    print("  outermost frame: leaktrace %s (%s+0x%x), gdb %s+0x%x" %
+          (last["function"], last["module"], last["offset"], theirs[-1][0], theirs[-1][1]))
     return 0 if agree == len(theirs) == len(ours) else 1
 
 
