@@ -1,13 +1,16 @@
 /* measure.c — runs one benchmark command and reports its cost; the benchmark's launcher.
  *
- * Usage: measure TIMEOUT OUTFILE PROGRAM [ARGS...]
- * Writes "STATUS WALL_SECONDS PEAK_RSS_KIB" to OUTFILE, where STATUS is the exit status,
+ * Usage: measure TIMEOUT OUTFILE [NAME=VALUE...] -- PROGRAM [ARGS...]
+ * Runs PROGRAM with the NAME=VALUE variables added to its environment (set only in the
+ * child, so a preloaded tool never loads into the launcher itself) and writes
+ * "STATUS WALL_SECONDS PEAK_RSS_KIB" to OUTFILE, where STATUS is the exit status,
  * 128+signal, or "timeout". It exists because ru_maxrss counts the memory a child had
  * before exec: forked from the Python harness, every program would seem to use at least
  * the harness's 16 MB; forked from this small launcher, the floor is about 1 MB. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,8 +32,11 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 4) {
-    fprintf(stderr, "usage: measure TIMEOUT OUTFILE PROGRAM [ARGS...]\n");
+  int prog = 3;
+  while (prog < argc && strcmp(argv[prog], "--") != 0)
+    prog++;
+  if (prog + 1 >= argc) {
+    fprintf(stderr, "usage: measure TIMEOUT OUTFILE [NAME=VALUE...] -- PROGRAM [ARGS...]\n");
     return 2;
   }
   FILE *out = fopen(argv[2], "w");
@@ -46,8 +52,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (pid == 0) {
-    execvp(argv[3], argv + 3);
-    perror(argv[3]);
+    for (int i = 3; i < prog; i++)
+      putenv(argv[i]);
+    execvp(argv[prog + 1], argv + prog + 1);
+    perror(argv[prog + 1]);
     _exit(127);
   }
   child = pid;
