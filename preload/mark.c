@@ -88,8 +88,9 @@ int lt_mark_begin(lt_mark_t *m, lt_block_t *blocks, long n)
   long nregions;
   size_t nslots;
   cut_regions(blocks, n, NULL, NULL, &nregions, &nslots);
-  size_t bytes = (size_t)nregions * sizeof(lt_mark_region_t) + nslots * sizeof(uint32_t) +
-                 (size_t)(2 * n + 1) * sizeof(uint32_t);
+  size_t done_words = (size_t)(n + 63) / 64;
+  size_t bytes = (size_t)nregions * sizeof(lt_mark_region_t) + done_words * sizeof(uint64_t) +
+                 nslots * sizeof(uint32_t) + (size_t)(2 * n + 1) * sizeof(uint32_t);
   bytes = (bytes + 4095) & ~(size_t)4095;
   char *mem = lt_mem_map(bytes);
   if (!mem)
@@ -97,7 +98,8 @@ int lt_mark_begin(lt_mark_t *m, lt_block_t *blocks, long n)
   m->mem = mem;
   m->mem_bytes = bytes;
   m->regions = (lt_mark_region_t *)mem;
-  m->slots = (uint32_t *)(mem + (size_t)nregions * sizeof(lt_mark_region_t));
+  m->done = (uint64_t *)(mem + (size_t)nregions * sizeof(lt_mark_region_t));
+  m->slots = (uint32_t *)(m->done + done_words);
   m->stack = m->slots + nslots;
   cut_regions(blocks, n, m->regions, m->slots, &m->nregions, &nslots);
   m->lo = blocks[0].addr;
@@ -195,16 +197,23 @@ static inline void consider(lt_mark_t *m, uintptr_t v, int definite, unsigned fl
   }
 }
 
+/* Most words are not heap addresses: test four at a time before looking any up. */
 static void scan_words(lt_mark_t *m, const uintptr_t *w, size_t count, int definite,
                        unsigned flags)
 {
   uintptr_t lo = m->lo, span = m->hi - m->lo;
-  for (size_t k = 0; k < count; k++) {
-    uintptr_t v = w[k];
-    if (lt_likely(v - lo >= span))
+  size_t k = 0;
+  for (; k + 4 <= count; k += 4) {
+    uintptr_t a = w[k] - lo, b = w[k + 1] - lo, c = w[k + 2] - lo, d = w[k + 3] - lo;
+    if (lt_likely((a >= span) & (b >= span) & (c >= span) & (d >= span)))
       continue;
-    consider(m, v, definite, flags);
+    for (size_t j = k; j < k + 4; j++)
+      if (w[j] - lo < span)
+        consider(m, w[j], definite, flags);
   }
+  for (; k < count; k++)
+    if (w[k] - lo < span)
+      consider(m, w[k], definite, flags);
 }
 
 /* The aligned words of a block. */
@@ -231,14 +240,23 @@ void lt_mark_root_block(lt_mark_t *m, long index)
   push(m, index);
 }
 
+/* A block pushed as possible and raised to reachable before it was popped sits twice
+ * on the stack: the done bitmap makes the second pop free. */
 static void propagate(lt_mark_t *m)
 {
   while (m->top > 0) {
-    lt_block_t *b = &m->blocks[m->stack[--m->top]];
+    uint32_t i = m->stack[--m->top];
+    lt_block_t *b = &m->blocks[i];
+    int definite = b->kind != LT_KIND_POSSIBLE;
+    uint64_t bit = (uint64_t)1 << (i % 64);
+    if (definite && (m->done[i / 64] & bit))
+      continue;
+    if (definite)
+      m->done[i / 64] |= bit;
     const uintptr_t *w;
     size_t count;
     block_words(b, &w, &count);
-    scan_words(m, w, count, b->kind != LT_KIND_POSSIBLE, 0);
+    scan_words(m, w, count, definite, 0);
   }
 }
 

@@ -39,6 +39,7 @@ typedef struct lt_mark {
   lt_mark_region_t *regions;
   long nregions;
   uint32_t *slots;
+  uint64_t *done;               /* bitmap: scanned as reachable */
   uint32_t *stack;
   long top;
   void *mem;

@@ -1,0 +1,435 @@
+/* check_scan.c — the reachability rules on synthetic heaps (mark.h), the root set on
+ * this very process (scan.h), and the figure for a 1M-block, 1 GiB heap.
+ *
+ * Blocks live in an anonymous mapping the test owns; the snapshot is a plain sorted
+ * array of lt_block_t, as lt_blocks_snapshot would give. Roots are handed to the engine
+ * as word arrays, so each rule is checked in isolation. */
+#include "mark.h"
+#include "owned.h"
+#include "scan.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define HEAP_BYTES (1u << 20)
+
+static char *heap;
+static lt_block_t blocks[64];
+static long nblocks;
+
+static void heap_setup(void)
+{
+  heap = mmap(NULL, HEAP_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ck_assert_ptr_ne(heap, MAP_FAILED);
+  nblocks = 0;
+}
+
+static void heap_teardown(void) { munmap(heap, HEAP_BYTES); }
+
+/* A block at heap + offset (offsets must be given in increasing order). */
+static uintptr_t *block(size_t offset, size_t size)
+{
+  lt_block_t *b = &blocks[nblocks++];
+  b->addr = (uintptr_t)heap + offset;
+  b->size = size;
+  b->seq = (uint64_t)nblocks;
+  b->stack = 0;
+  b->kind = LT_KIND_UNFREED;
+  return (uintptr_t *)b->addr;
+}
+
+/* Run the engine with roots[0..nroots) as root words (flags for all of them). */
+static void classify(const uintptr_t *roots, size_t nroots, unsigned flags)
+{
+  lt_mark_t m;
+  ck_assert_int_eq(lt_mark_begin(&m, blocks, nblocks), 0);
+  lt_mark_root_words(&m, roots, nroots, flags);
+  lt_mark_finish(&m);
+  lt_mark_end(&m);
+}
+
+#define KIND(i) ((lt_kind_t)blocks[i].kind)
+
+START_TEST(start_pointer_is_reachable)
+{
+  uintptr_t *a = block(0x100, 32);
+  uintptr_t roots[] = {0, 12345, (uintptr_t)a};
+  classify(roots, 3, 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_REACHABLE);
+}
+END_TEST
+
+START_TEST(interior_pointer_is_possible)
+{
+  uintptr_t *a = block(0x100, 32);
+  uintptr_t roots[] = {(uintptr_t)a + 8};
+  classify(roots, 1, 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_POSSIBLE);
+}
+END_TEST
+
+START_TEST(one_past_the_end_points_nowhere)
+{
+  uintptr_t *a = block(0x100, 32);
+  uintptr_t roots[] = {(uintptr_t)a + 32, (uintptr_t)a - 8};
+  classify(roots, 2, 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_DIRECT);
+}
+END_TEST
+
+START_TEST(nothing_at_all_is_direct)
+{
+  block(0x100, 32);
+  block(0x200, 64);
+  block(0x400, 16);
+  classify(NULL, 0, 0);
+  for (int i = 0; i < 3; i++)
+    ck_assert_int_eq(KIND(i), LT_KIND_DIRECT);
+}
+END_TEST
+
+START_TEST(chain_from_a_lost_block_is_indirect)
+{
+  uintptr_t *a = block(0x100, 32), *b = block(0x200, 32), *c = block(0x300, 32);
+  a[1] = (uintptr_t)b;
+  b[0] = (uintptr_t)c + 16; /* interior pointers count too among lost blocks */
+  classify(NULL, 0, 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_DIRECT);
+  ck_assert_int_eq(KIND(1), LT_KIND_INDIRECT);
+  ck_assert_int_eq(KIND(2), LT_KIND_INDIRECT);
+}
+END_TEST
+
+START_TEST(chain_found_in_reverse_address_order)
+{
+  uintptr_t *a = block(0x100, 32), *b = block(0x200, 32), *c = block(0x300, 32);
+  c[0] = (uintptr_t)b;
+  b[0] = (uintptr_t)a;
+  classify(NULL, 0, 0);
+  ck_assert_int_eq(KIND(2), LT_KIND_DIRECT);
+  ck_assert_int_eq(KIND(1), LT_KIND_INDIRECT);
+  ck_assert_int_eq(KIND(0), LT_KIND_INDIRECT);
+}
+END_TEST
+
+START_TEST(cycle_has_one_direct_member)
+{
+  uintptr_t *a = block(0x100, 32), *b = block(0x200, 32), *c = block(0x300, 32);
+  a[0] = (uintptr_t)b;
+  b[0] = (uintptr_t)c;
+  c[0] = (uintptr_t)a;
+  classify(NULL, 0, 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_DIRECT); /* the lowest address leads, as in memcheck */
+  ck_assert_int_eq(KIND(1), LT_KIND_INDIRECT);
+  ck_assert_int_eq(KIND(2), LT_KIND_INDIRECT);
+}
+END_TEST
+
+START_TEST(cycle_hanging_off_a_lost_block)
+{
+  uintptr_t *a = block(0x100, 32), *b = block(0x200, 32), *top = block(0x300, 32);
+  a[0] = (uintptr_t)b;
+  b[0] = (uintptr_t)a;
+  top[0] = (uintptr_t)a;
+  classify(NULL, 0, 0);
+  ck_assert_int_eq(KIND(2), LT_KIND_DIRECT);
+  ck_assert_int_eq(KIND(0), LT_KIND_INDIRECT);
+  ck_assert_int_eq(KIND(1), LT_KIND_INDIRECT);
+}
+END_TEST
+
+START_TEST(lost_tree)
+{
+  uintptr_t *node[7];
+  for (int i = 0; i < 7; i++)
+    node[i] = block(0x100 + 0x100 * (size_t)i, 24);
+  for (int i = 0; i < 3; i++) {
+    node[i][0] = (uintptr_t)node[2 * i + 1];
+    node[i][1] = (uintptr_t)node[2 * i + 2];
+  }
+  classify(NULL, 0, 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_DIRECT);
+  for (int i = 1; i < 7; i++)
+    ck_assert_int_eq(KIND(i), LT_KIND_INDIRECT);
+}
+END_TEST
+
+START_TEST(reachable_tree)
+{
+  uintptr_t *node[7];
+  for (int i = 0; i < 7; i++)
+    node[i] = block(0x100 + 0x100 * (size_t)i, 24);
+  for (int i = 0; i < 3; i++) {
+    node[i][0] = (uintptr_t)node[2 * i + 1];
+    node[i][1] = (uintptr_t)node[2 * i + 2];
+  }
+  uintptr_t roots[] = {(uintptr_t)node[0]};
+  classify(roots, 1, 0);
+  for (int i = 0; i < 7; i++)
+    ck_assert_int_eq(KIND(i), LT_KIND_REACHABLE);
+}
+END_TEST
+
+START_TEST(lost_block_does_not_demote_a_reachable_one)
+{
+  uintptr_t *a = block(0x100, 32), *b = block(0x200, 32);
+  a[0] = (uintptr_t)b;
+  uintptr_t roots[] = {(uintptr_t)b};
+  classify(roots, 1, 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_DIRECT);
+  ck_assert_int_eq(KIND(1), LT_KIND_REACHABLE);
+}
+END_TEST
+
+START_TEST(what_a_possible_block_holds_is_possible)
+{
+  uintptr_t *a = block(0x100, 32), *b = block(0x200, 32);
+  a[2] = (uintptr_t)b;
+  uintptr_t roots[] = {(uintptr_t)a + 4};
+  classify(roots, 1, 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_POSSIBLE);
+  ck_assert_int_eq(KIND(1), LT_KIND_POSSIBLE);
+}
+END_TEST
+
+START_TEST(possible_block_rescanned_when_reached)
+{
+  uintptr_t *a = block(0x100, 32), *b = block(0x200, 32);
+  a[2] = (uintptr_t)b;
+  uintptr_t roots[] = {(uintptr_t)a + 4, (uintptr_t)a};
+  classify(roots, 2, 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_REACHABLE);
+  ck_assert_int_eq(KIND(1), LT_KIND_REACHABLE);
+}
+END_TEST
+
+START_TEST(zero_sized_block_is_pointed_to_by_its_address)
+{
+  uintptr_t *a = block(0x100, 0);
+  block(0x200, 0);
+  uintptr_t roots[] = {(uintptr_t)a};
+  classify(roots, 1, 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_REACHABLE);
+  ck_assert_int_eq(KIND(1), LT_KIND_DIRECT);
+}
+END_TEST
+
+START_TEST(heuristics_of_memcheck)
+{
+  uintptr_t *len64 = block(0x100, 40);
+  len64[0] = 32; /* length of the rest: sqlite's layout */
+  uintptr_t *array = block(0x200, 8 + 6 * 4);
+  array[0] = 6; /* element count before a new[] array */
+  uintptr_t *str = block(0x300, 24 + 10 + 1);
+  str[0] = 5;  /* length */
+  str[1] = 10; /* capacity */
+  uintptr_t *plain = block(0x400, 40);
+  plain[0] = 7; /* 32 is not a multiple of 7 */
+  uintptr_t roots[] = {(uintptr_t)len64 + 8, (uintptr_t)array + 8, (uintptr_t)str + 24,
+                       (uintptr_t)plain + 8};
+  classify(roots, 4, 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_REACHABLE);
+  ck_assert_int_eq(KIND(1), LT_KIND_REACHABLE);
+  ck_assert_int_eq(KIND(2), LT_KIND_REACHABLE);
+  ck_assert_int_eq(KIND(3), LT_KIND_POSSIBLE);
+}
+END_TEST
+
+START_TEST(allocator_state_pointer_to_next_chunk_is_ignored)
+{
+  /* glibc layout: size word before the block; a 24-byte block in a 32-byte chunk; the
+   * next chunk's header starts 16 bytes into the block. */
+  uintptr_t *a = block(0x110, 24);
+  a[-1] = 32 | 1;
+  uintptr_t roots[] = {(uintptr_t)a + 16};
+  classify(roots, 1, LT_MARK_ALLOCATOR_STATE);
+  ck_assert_int_eq(KIND(0), LT_KIND_DIRECT);
+  classify(roots, 1, 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_POSSIBLE);
+  uintptr_t start[] = {(uintptr_t)a};
+  classify(start, 1, LT_MARK_ALLOCATOR_STATE);
+  ck_assert_int_eq(KIND(0), LT_KIND_REACHABLE);
+}
+END_TEST
+
+START_TEST(root_block_makes_its_contents_reachable)
+{
+  uintptr_t *dtv = block(0x100, 32), *tls = block(0x200, 32);
+  dtv[1] = (uintptr_t)tls;
+  lt_mark_t m;
+  ck_assert_int_eq(lt_mark_begin(&m, blocks, nblocks), 0);
+  lt_mark_root_block(&m, 0);
+  lt_mark_finish(&m);
+  lt_mark_end(&m);
+  ck_assert_int_eq(KIND(0), LT_KIND_REACHABLE);
+  ck_assert_int_eq(KIND(1), LT_KIND_REACHABLE);
+}
+END_TEST
+
+START_TEST(find_across_regions)
+{
+  block(0x100, 16);
+  block(0x110, 16);
+  block(0x300, 100);
+  block(HEAP_BYTES - 0x1000, 0x800); /* far enough for another region */
+  lt_mark_t m;
+  ck_assert_int_eq(lt_mark_begin(&m, blocks, nblocks), 0);
+  uintptr_t h = (uintptr_t)heap;
+  ck_assert_int_eq(lt_mark_find(&m, h + 0x100), 0);
+  ck_assert_int_eq(lt_mark_find(&m, h + 0x10f), 0);
+  ck_assert_int_eq(lt_mark_find(&m, h + 0x110), 1);
+  ck_assert_int_eq(lt_mark_find(&m, h + 0x120), -1);
+  ck_assert_int_eq(lt_mark_find(&m, h + 0x363), 2);
+  ck_assert_int_eq(lt_mark_find(&m, h + 0x364), -1);
+  ck_assert_int_eq(lt_mark_find(&m, h + HEAP_BYTES - 0x1000 + 0x7ff), 3);
+  ck_assert_int_eq(lt_mark_find(&m, h + HEAP_BYTES - 0x800), -1);
+  ck_assert_int_eq(lt_mark_find(&m, h), -1);
+  ck_assert_int_eq(lt_mark_find(&m, 0), -1);
+  lt_mark_end(&m);
+}
+END_TEST
+
+/* The whole root set on this process: a pointer in anonymous memory is a root, one in
+ * memory leaktrace registered as its own is not. */
+START_TEST(process_roots)
+{
+  uintptr_t *a = block(0x100, 32), *b = block(0x200, 32), *c = block(0x300, 32);
+  (void)c;
+  uintptr_t *anon = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  uintptr_t *owned = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ck_assert_ptr_ne(anon, MAP_FAILED);
+  ck_assert_ptr_ne(owned, MAP_FAILED);
+  anon[7] = (uintptr_t)a;
+  owned[3] = (uintptr_t)b;
+  ck_assert_int_eq(lt_owned_add(owned, 4096), 0);
+  ck_assert_int_eq(lt_scan_classify(blocks, nblocks, NULL, 0), 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_REACHABLE);
+  ck_assert_int_eq(KIND(1), LT_KIND_DIRECT);
+  ck_assert_int_eq(KIND(2), LT_KIND_DIRECT);
+  munmap(anon, 4096);
+  munmap(owned, 4096);
+}
+END_TEST
+
+START_TEST(scrub_clears_the_block)
+{
+  uintptr_t *a = (uintptr_t *)(heap + 0x110);
+  a[-1] = 48 | 1;
+  for (int i = 0; i < 5; i++)
+    a[i] = 0x1234;
+  lt_scan_scrub(a, 40);
+  for (int i = 0; i < 5; i++)
+    ck_assert_uint_eq(a[i], 0);
+  a[-1] = 4096 | 2; /* mmapped: left alone */
+  a[0] = 0x1234;
+  lt_scan_scrub(a, 40);
+  ck_assert_uint_eq(a[0], 0x1234);
+}
+END_TEST
+
+/* CPU time of this thread: the machine is shared, wall time says little. */
+static double seconds(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* 1M blocks of 1 KiB in 1 GiB; each holds three pointers to other blocks (two to the
+ * start, one inside), one stray heap-looking value and non-pointer data; 1000 root pointers. */
+START_TEST(benchmark_1m_blocks_1gib)
+{
+  const long n = 1L << 20;
+  const size_t bsize = 1024;
+  char *big = mmap(NULL, (size_t)n * bsize, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  lt_block_t *snap = mmap(NULL, (size_t)n * sizeof(lt_block_t), PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ck_assert_ptr_ne(big, MAP_FAILED);
+  ck_assert_ptr_ne(snap, MAP_FAILED);
+  uint64_t x = 88172645463325252ull;
+  for (long i = 0; i < n; i++) {
+    uintptr_t *w = (uintptr_t *)(big + (size_t)i * bsize);
+    snap[i] = (lt_block_t){(uintptr_t)w, bsize - 16, (uint64_t)i, 1, LT_KIND_UNFREED};
+    for (size_t k = 0; k < bsize / 8; k++) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      w[k] = x & 0xffff;
+    }
+    w[3] = (uintptr_t)big + (x % (uint64_t)n) * bsize;
+    w[4] = (uintptr_t)big + ((x >> 31) % (uint64_t)n) * bsize;
+    w[9] = (uintptr_t)big + ((x >> 20) % (uint64_t)n) * bsize + 40;
+    w[20] = (uintptr_t)big + ((x >> 7) % ((uint64_t)n * bsize));
+  }
+  uintptr_t roots[1000];
+  for (int i = 0; i < 1000; i++)
+    roots[i] = (uintptr_t)big + (size_t)(i * 997) * bsize;
+  double t0 = seconds();
+  lt_mark_t m;
+  ck_assert_int_eq(lt_mark_begin(&m, snap, n), 0);
+  double t1 = seconds();
+  lt_mark_root_words(&m, roots, 1000, 0);
+  lt_mark_finish(&m);
+  lt_mark_end(&m);
+  double t2 = seconds();
+  long count[LT_KIND_COUNT] = {0};
+  for (long i = 0; i < n; i++)
+    count[snap[i].kind]++;
+  printf("scan benchmark: %ld blocks, %zu MiB: index %.3f s, mark+classify %.3f s, total %.3f s CPU "
+         "(reachable %ld possible %ld indirect %ld direct %ld)\n",
+         n, (size_t)n * bsize >> 20, t1 - t0, t2 - t1, t2 - t0, count[LT_KIND_REACHABLE],
+         count[LT_KIND_POSSIBLE], count[LT_KIND_INDIRECT], count[LT_KIND_DIRECT]);
+  fflush(stdout);
+  ck_assert_int_eq(count[LT_KIND_UNFREED], 0);
+  ck_assert_int_gt(count[LT_KIND_REACHABLE], n / 2);
+  ck_assert(t2 - t0 < 10.0);
+  munmap(big, (size_t)n * bsize);
+  munmap(snap, (size_t)n * sizeof(lt_block_t));
+}
+END_TEST
+
+static Suite *scan_suite(void)
+{
+  Suite *s = suite_create("scan");
+  TCase *rules = tcase_create("rules");
+  tcase_add_checked_fixture(rules, heap_setup, heap_teardown);
+  tcase_add_test(rules, start_pointer_is_reachable);
+  tcase_add_test(rules, interior_pointer_is_possible);
+  tcase_add_test(rules, one_past_the_end_points_nowhere);
+  tcase_add_test(rules, nothing_at_all_is_direct);
+  tcase_add_test(rules, chain_from_a_lost_block_is_indirect);
+  tcase_add_test(rules, chain_found_in_reverse_address_order);
+  tcase_add_test(rules, cycle_has_one_direct_member);
+  tcase_add_test(rules, cycle_hanging_off_a_lost_block);
+  tcase_add_test(rules, lost_tree);
+  tcase_add_test(rules, reachable_tree);
+  tcase_add_test(rules, lost_block_does_not_demote_a_reachable_one);
+  tcase_add_test(rules, what_a_possible_block_holds_is_possible);
+  tcase_add_test(rules, possible_block_rescanned_when_reached);
+  tcase_add_test(rules, zero_sized_block_is_pointed_to_by_its_address);
+  tcase_add_test(rules, heuristics_of_memcheck);
+  tcase_add_test(rules, allocator_state_pointer_to_next_chunk_is_ignored);
+  tcase_add_test(rules, root_block_makes_its_contents_reachable);
+  tcase_add_test(rules, find_across_regions);
+  tcase_add_test(rules, process_roots);
+  tcase_add_test(rules, scrub_clears_the_block);
+  suite_add_tcase(s, rules);
+  TCase *bench = tcase_create("benchmark");
+  tcase_set_timeout(bench, 120);
+  tcase_add_test(bench, benchmark_1m_blocks_1gib);
+  suite_add_tcase(s, bench);
+  return s;
+}
+
+int main(void)
+{
+  SRunner *sr = srunner_create(scan_suite());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? 1 : 0;
+}
