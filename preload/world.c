@@ -141,6 +141,14 @@ static void on_stop_signal(int sig, siginfo_t *info, void *ctx)
 
 int lt_world_init(void)
 {
+  if (!slots) {
+    slots = lt_mem_map(MAX_THREADS * sizeof(slot_t));
+    result = lt_mem_map(MAX_THREADS * sizeof(lt_thread_regs_t));
+    if (!slots || !result)
+      return -ENOMEM;
+    lt_owned_add(slots, MAX_THREADS * sizeof(slot_t));
+    lt_owned_add(result, MAX_THREADS * sizeof(lt_thread_regs_t));
+  }
   int sig = lt_world_signal();
   struct sigaction old;
   if (sigaction(sig, NULL, &old) != 0)
@@ -151,14 +159,6 @@ int lt_world_init(void)
     return -EBUSY;
   if ((old.sa_flags & SA_SIGINFO) && old.sa_sigaction != NULL)
     return -EBUSY;
-  if (!slots) {
-    slots = lt_mem_map(MAX_THREADS * sizeof(slot_t));
-    result = lt_mem_map(MAX_THREADS * sizeof(lt_thread_regs_t));
-    if (!slots || !result)
-      return -ENOMEM;
-    lt_owned_add(slots, MAX_THREADS * sizeof(slot_t));
-    lt_owned_add(result, MAX_THREADS * sizeof(lt_thread_regs_t));
-  }
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
   sa.sa_sigaction = on_stop_signal;
