@@ -88,8 +88,9 @@ def parse_directives(path):
 
 
 def parse_fields(text, where):
-    """'direct bytes=48 blocks=2' -> ('direct', {'bytes': '48', 'blocks': '2'})."""
-    words = text.split()
+    """'direct bytes=48 blocks=2' -> ('direct', {'bytes': '48', 'blocks': '2'}); a value
+    with spaces is quoted as in a shell: top="f(int, char)"."""
+    words = shlex.split(text)
     head = None
     if words and '=' not in words[0]:
         head = words.pop(0)

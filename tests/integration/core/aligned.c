@@ -6,9 +6,9 @@
 // LT-STDOUT: done
 // LT-SUMMARY: unfreed bytes=230 blocks=3
 // LT-SUMMARY: allocations=4 frees=1
-// LT-LEAK: unfreed bytes=100 blocks=1 module=aligned
-// LT-LEAK: unfreed bytes=10 blocks=1 module=aligned
-// LT-LEAK: unfreed bytes=120 blocks=1 module=aligned
+// LT-LEAK: unfreed bytes=100 blocks=1 module=aligned top=main
+// LT-LEAK: unfreed bytes=10 blocks=1 module=aligned top=main
+// LT-LEAK: unfreed bytes=120 blocks=1 module=aligned top=main
 // LT-LEAK-COUNT: 3
 #include "lt_test.h"
 #include <malloc.h>

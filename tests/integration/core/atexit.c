@@ -3,8 +3,8 @@
 // LT-OPTIONS: scan=0
 // LT-SUMMARY: unfreed bytes=73 blocks=2
 // LT-SUMMARY: allocations=4 frees=2
-// LT-LEAK: unfreed bytes=40 blocks=1 module=atexit
-// LT-LEAK: unfreed bytes=33 blocks=1 module=atexit
+// LT-LEAK: unfreed bytes=40 blocks=1 module=atexit top=first_handler
+// LT-LEAK: unfreed bytes=33 blocks=1 module=atexit top=main
 // LT-LEAK-COUNT: 2
 #include "lt_test.h"
 

@@ -4,7 +4,7 @@
 // LT-STDERR: depth
 // LT-STDERR-LINES: 1
 // LT-STDOUT: ran
-// LT-LEAK: unfreed bytes=13 blocks=1 nframes=32 module=bad_option_value
+// LT-LEAK: unfreed bytes=13 blocks=1 nframes=32 module=bad_option_value top=deep
 #include "lt_test.h"
 
 __attribute__((noinline)) static void deep(int n)

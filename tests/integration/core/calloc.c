@@ -4,7 +4,7 @@
 // LT-STDOUT: done
 // LT-SUMMARY: unfreed bytes=100 blocks=1
 // LT-SUMMARY: allocations=2 frees=1
-// LT-LEAK: unfreed bytes=100 blocks=1 module=calloc
+// LT-LEAK: unfreed bytes=100 blocks=1 module=calloc top=leak_calloc
 // LT-LEAK-COUNT: 1
 #include "lt_test.h"
 #include <stdint.h>

@@ -3,7 +3,7 @@
  * that now sits on fd 2. */
 // LT-OPTIONS: scan=0
 // LT-SUMMARY: unfreed bytes=77 blocks=1
-// LT-LEAK: unfreed bytes=77 blocks=1 module=closed_fds
+// LT-LEAK: unfreed bytes=77 blocks=1 module=closed_fds top=main
 #include "lt_test.h"
 
 int main(void)

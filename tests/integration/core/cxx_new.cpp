@@ -3,10 +3,10 @@
  * delete form removes its block. A new that throws bad_alloc records nothing. */
 // LT-OPTIONS: scan=0
 // LT-STDOUT: done
-// LT-LEAK: unfreed bytes=4 blocks=1 module=cxx_new
-// LT-LEAK: unfreed bytes=40 blocks=1 module=cxx_new
-// LT-LEAK: unfreed bytes=100 blocks=1 module=cxx_new
-// LT-LEAK: unfreed bytes=24 blocks=1 module=cxx_new
+// LT-LEAK: unfreed bytes=4 blocks=1 module=cxx_new top=leak_int
+// LT-LEAK: unfreed bytes=40 blocks=1 module=cxx_new top=leak_array
+// LT-LEAK: unfreed bytes=100 blocks=1 module=cxx_new top=leak_aligned
+// LT-LEAK: unfreed bytes=24 blocks=1 module=cxx_new top=leak_nothrow
 // LT-NO-LEAK: unfreed module=cxx_new bytes=8
 // LT-NO-LEAK: unfreed module=cxx_new bytes=80
 // LT-NO-LEAK: unfreed module=cxx_new bytes=200

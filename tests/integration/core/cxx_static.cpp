@@ -3,7 +3,7 @@
 // LT-OPTIONS: scan=0
 // LT-STDOUT: done
 // LT-LEAK: unfreed bytes=48 blocks=1 module=cxx_static
-// LT-LEAK: unfreed bytes=24 blocks=1 module=cxx_static
+// LT-LEAK: unfreed bytes=24 blocks=1 module=cxx_static top=__static_initialization_and_destruction_0 line=12
 // LT-NO-LEAK: unfreed module=cxx_static bytes=400
 #include <unistd.h>
 #include <vector>

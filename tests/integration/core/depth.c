@@ -1,7 +1,7 @@
 /* depth=3 keeps three frames per stack, so two blocks allocated by the same code at
  * different recursion depths share one truncated stack: one entry of two blocks. */
 // LT-OPTIONS: scan=0:depth=3
-// LT-LEAK: unfreed bytes=128 blocks=2 nframes=3 module=depth
+// LT-LEAK: unfreed bytes=128 blocks=2 nframes=3 module=depth top=recurse frame1=recurse frame2=recurse
 // LT-LEAK-COUNT: 1
 #include "lt_test.h"
 

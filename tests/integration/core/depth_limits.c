@@ -1,7 +1,7 @@
 /* The default depth is 32 frames; depth=256 (the maximum) keeps 256 of a deeper stack. */
 // LT-OPTIONS: scan=0:depth=256
-// LT-LEAK: unfreed bytes=64 blocks=1 nframes=256 module=depth_limits
-// LT-LEAK: unfreed bytes=1 blocks=1 module=depth_limits
+// LT-LEAK: unfreed bytes=64 blocks=1 nframes=256 module=depth_limits top=recurse
+// LT-LEAK: unfreed bytes=1 blocks=1 module=depth_limits top=recurse frame1=main
 #include "lt_test.h"
 
 static void *kept[2];

@@ -2,7 +2,7 @@
  * not reported (as valgrind, which reports after everything ran). */
 // LT-OPTIONS: scan=0
 // LT-SUMMARY: unfreed bytes=33 blocks=1
-// LT-LEAK: unfreed bytes=33 blocks=1 module=destructor
+// LT-LEAK: unfreed bytes=33 blocks=1 module=destructor top=main
 #include "lt_test.h"
 
 static void *freed_in_destructor, *kept;

@@ -11,13 +11,13 @@
 // LT-FILE: log.{child}.txt
 // LT-TRIGGER@child: exit
 // LT-SUMMARY@child: unfreed bytes=333 blocks=2
-// LT-LEAK@child: unfreed bytes=111 blocks=1 module=fork
-// LT-LEAK@child: unfreed bytes=222 blocks=1 module=fork
+// LT-LEAK@child: unfreed bytes=111 blocks=1 module=fork top=leak_before_fork
+// LT-LEAK@child: unfreed bytes=222 blocks=1 module=fork top=leak_in_child
 // LT-LEAK-COUNT@child: 2
 // LT-TRIGGER@parent: exit
 // LT-SUMMARY@parent: unfreed bytes=555 blocks=2
-// LT-LEAK@parent: unfreed bytes=111 blocks=1 module=fork
-// LT-LEAK@parent: unfreed bytes=444 blocks=1 module=fork
+// LT-LEAK@parent: unfreed bytes=111 blocks=1 module=fork top=leak_before_fork
+// LT-LEAK@parent: unfreed bytes=444 blocks=1 module=fork top=leak_in_parent
 // LT-LEAK-COUNT@parent: 2
 #include "lt_test.h"
 #include <sys/wait.h>

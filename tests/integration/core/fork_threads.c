@@ -4,7 +4,7 @@
 // LT-OPTIONS: scan=0:json=${LT_TEST_DIR}/r.%p.json:log=${LT_TEST_DIR}/log.%p.txt
 // LT-REPORTS: 21
 // LT-STDOUT: children ok 20
-// LT-LEAK@parent: unfreed bytes=77 blocks=1 module=fork_threads
+// LT-LEAK@parent: unfreed bytes=77 blocks=1 module=fork_threads top=leak77
 #include "lt_test.h"
 #include <pthread.h>
 #include <stdatomic.h>

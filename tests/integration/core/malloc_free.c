@@ -5,8 +5,8 @@
 // LT-SUMMARY: unfreed bytes=148 blocks=4
 // LT-SUMMARY: allocations=15 frees=11 allocations-frees=4
 // LT-SUMMARY: peak_bytes>=1000148 peak_bytes<=1065684
-// LT-LEAK: unfreed bytes=48 blocks=3 module=malloc_free
-// LT-LEAK: unfreed bytes=100 blocks=1 module=malloc_free
+// LT-LEAK: unfreed bytes=48 blocks=3 module=malloc_free top=leak_three frame1=main
+// LT-LEAK: unfreed bytes=100 blocks=1 module=malloc_free top=leak_hundred file=malloc_free.c line=24
 // LT-LEAK-COUNT: 2
 #include "lt_test.h"
 #include <malloc.h>

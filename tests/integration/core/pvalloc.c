@@ -4,7 +4,7 @@
 // LT-OPTIONS: scan=0
 // LT-STDOUT: page=4096
 // LT-SUMMARY: unfreed bytes=4096 blocks=1
-// LT-LEAK: unfreed bytes=4096 blocks=1 module=pvalloc
+// LT-LEAK: unfreed bytes=4096 blocks=1 module=pvalloc top=main
 #include "lt_test.h"
 #include <malloc.h>
 #include <stdint.h>

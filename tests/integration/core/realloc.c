@@ -6,9 +6,9 @@
 // LT-STDOUT: done
 // LT-SUMMARY: unfreed bytes=96 blocks=3
 // LT-SUMMARY: allocations-frees=3
-// LT-LEAK: unfreed bytes=24 blocks=1 module=realloc
-// LT-LEAK: unfreed bytes=40 blocks=1 module=realloc
-// LT-LEAK: unfreed bytes=32 blocks=1 module=realloc
+// LT-LEAK: unfreed bytes=24 blocks=1 module=realloc top=main
+// LT-LEAK: unfreed bytes=40 blocks=1 module=realloc top=main
+// LT-LEAK: unfreed bytes=32 blocks=1 module=realloc top=main
 // LT-LEAK-COUNT: 3
 #include "lt_test.h"
 #include <stdint.h>

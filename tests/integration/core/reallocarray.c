@@ -4,7 +4,7 @@
 // LT-STDOUT: done
 // LT-SUMMARY: unfreed bytes=160 blocks=1
 // LT-SUMMARY: allocations-frees=1
-// LT-LEAK: unfreed bytes=160 blocks=1 module=reallocarray
+// LT-LEAK: unfreed bytes=160 blocks=1 module=reallocarray top=main
 // LT-LEAK-COUNT: 1
 #include "lt_test.h"
 #include <stdint.h>

@@ -5,11 +5,11 @@
 // LT-STDOUT: live report seen
 // LT-TRIGGER@1: signal
 // LT-SUMMARY@1: unfreed bytes=50 blocks=1
-// LT-LEAK@1: unfreed bytes=50 blocks=1 module=signal_report
+// LT-LEAK@1: unfreed bytes=50 blocks=1 module=signal_report top=main
 // LT-TRIGGER@2: exit
 // LT-SUMMARY@2: unfreed bytes=120 blocks=2
-// LT-LEAK@2: unfreed bytes=50 blocks=1 module=signal_report
-// LT-LEAK@2: unfreed bytes=70 blocks=1 module=signal_report
+// LT-LEAK@2: unfreed bytes=50 blocks=1 module=signal_report top=main
+// LT-LEAK@2: unfreed bytes=70 blocks=1 module=signal_report top=main
 // LT-TEXT: SUMMARY:
 #include "lt_test.h"
 #include <signal.h>

@@ -8,7 +8,7 @@
 // LT-TRIGGER@1: signal
 // LT-TRIGGER@5: signal
 // LT-TRIGGER@6: exit
-// LT-LEAK@6: unfreed bytes=256 blocks=4 module=signal_threads
+// LT-LEAK@6: unfreed bytes=256 blocks=4 module=signal_threads top=leak64 frame1=churn
 #include "lt_test.h"
 #include <pthread.h>
 #include <signal.h>

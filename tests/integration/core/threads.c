@@ -4,7 +4,7 @@
  * program's own churn. */
 // LT-OPTIONS: scan=0
 // LT-STDOUT: joined 8
-// LT-LEAK: unfreed bytes=960 blocks=40 module=threads
+// LT-LEAK: unfreed bytes=960 blocks=40 module=threads top=leak_some frame1=worker
 // LT-NO-LEAK: unfreed module=threads blocks=1
 #include "lt_test.h"
 #include <pthread.h>

@@ -4,7 +4,7 @@
  * report must hold exactly those 24 blocks from the program. */
 // LT-OPTIONS: scan=0
 // LT-STDOUT: pairs 8000000
-// LT-LEAK: unfreed bytes=960 blocks=24 module=stress
+// LT-LEAK: unfreed bytes=960 blocks=24 module=stress top=leak_three frame1=worker
 // LT-NO-LEAK: unfreed module=stress blocks=1
 #define _GNU_SOURCE
 #include <pthread.h>
