@@ -12,7 +12,8 @@
  *   - every other readable, writable mapping: whole, minus leaktrace's own memory and
  *     minus the blocks inside it (glibc's mmapped chunks).
  * File-backed mappings are read through process_vm_readv, since a page past the end of
- * a truncated file would raise SIGBUS; anonymous memory is read in place. Words from
+ * a truncated file would raise SIGBUS; anonymous memory is read in place, and when the
+ * system has no swap only its resident pages (mincore) are read. Words from
  * the C library's data carry LT_MARK_ALLOCATOR_STATE (see mark.h). */
 #include "roots.h"
 #include "maps.h"
@@ -22,9 +23,11 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -33,6 +36,7 @@
 #define ARENA_HEAP_SIZE ((uintptr_t)64 << 20)
 #define MAX_SKIP (LT_OWNED_MAX + 16)
 #define MAX_MAPS 65536
+#define SPARSE_MIN (64 * PAGE)
 
 extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
 
@@ -47,10 +51,69 @@ typedef struct roots {
   range_t own_text;
   range_t ldso_text;
   int copy_ok;
+  int no_swap;
 } roots_t;
 
 static uintptr_t *stack_from; /* per mapping: where a live stack starts, 0 if none */
 static uintptr_t copy_buf[8192];
+static unsigned char residency[16384];
+
+/* Anonymous memory, resident pages only: without swap, a page that is not resident was
+ * never written (or was discarded) and reads as zeros, so large sparse reservations
+ * (leaktrace's own, a runtime's) cost a mincore call instead of a page fault a page. */
+static void feed_resident(roots_t *r, uintptr_t start, uintptr_t end, unsigned flags)
+{
+  uintptr_t page = start & ~(PAGE - 1);
+  while (page < end) {
+    size_t pages = (end - page + PAGE - 1) / PAGE;
+    if (pages > sizeof(residency))
+      pages = sizeof(residency);
+    if (mincore((void *)page, pages * PAGE, residency) != 0) {
+      lt_mark_root_words(r->m, (const uintptr_t *)start, (end - start) / sizeof(uintptr_t),
+                         flags);
+      return;
+    }
+    for (size_t i = 0; i < pages;) {
+      if (!(residency[i] & 1)) {
+        i++;
+        continue;
+      }
+      size_t j = i;
+      while (j < pages && (residency[j] & 1))
+        j++;
+      uintptr_t s = page + i * PAGE, e = page + j * PAGE;
+      if (s < start)
+        s = start;
+      if (e > end)
+        e = end;
+      if (s < e)
+        lt_mark_root_words(r->m, (const uintptr_t *)s, (e - s) / sizeof(uintptr_t), flags);
+      i = j;
+    }
+    page += pages * PAGE;
+  }
+}
+
+/* 1 when the system has no swap: then only resident anonymous pages hold data. */
+static int swap_off(void)
+{
+  static char buf[4096];
+  int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  ssize_t got = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (got <= 0)
+    return 0;
+  buf[got] = '\0';
+  const char *p = strstr(buf, "SwapTotal:");
+  if (!p)
+    return 0;
+  p += 10;
+  while (*p == ' ')
+    p++;
+  return *p == '0' && (p[1] == ' ' || p[1] == '\n');
+}
 
 /* Words of [start, end), read in place or, for file-backed memory, copied. */
 static void feed(roots_t *r, uintptr_t start, uintptr_t end, unsigned flags, int copy)
@@ -59,6 +122,10 @@ static void feed(roots_t *r, uintptr_t start, uintptr_t end, unsigned flags, int
   end &= ~(uintptr_t)(sizeof(uintptr_t) - 1);
   if (start >= end)
     return;
+  if (!copy && r->no_swap && end - start > SPARSE_MIN) {
+    feed_resident(r, start, end, flags);
+    return;
+  }
   if (!copy || !r->copy_ok) {
     lt_mark_root_words(r->m, (const uintptr_t *)start, (end - start) / sizeof(uintptr_t), flags);
     return;
@@ -302,6 +369,7 @@ int lt_roots_scan(lt_mark_t *m, const lt_thread_regs_t *threads, int nthreads,
   r.m = m;
   r.nskip = 0;
   r.copy_ok = 1;
+  r.no_swap = swap_off();
   own_module(&r);
   leaktrace_memory(&r);
   find_ldso(&r, maps, n);
