@@ -1,16 +1,19 @@
 /* resolve.c — one address of one module into source-level frames.
  *
  * With DWARF: find the compile unit (libdwfl's address index), then the function in
- * it through a per-CU table of function address ranges built on first use, then walk
- * down that function's DIE tree along the scopes that contain the address. Every
- * DW_TAG_inlined_subroutine on the way is a frame of its own: the innermost takes its
- * file:line from the line table, each outer one from the call site (DW_AT_call_file,
- * DW_AT_call_line) of the inlined call it contains — what addr2line -f -i prints.
+ * it through a per-CU table of function address ranges, then the nested scopes of that
+ * function that contain the address, through a per-function table of its scopes
+ * (inlined calls, lexical blocks) and their ranges. Both tables are built on first use
+ * and kept for the session. Every DW_TAG_inlined_subroutine on the chain is a frame of
+ * its own: the innermost takes its file:line from the line table, each outer one from
+ * the call site (DW_AT_call_file, DW_AT_call_line) of the inlined call it contains —
+ * what addr2line -f -i prints.
  *
  * libdw's dwarf_getscopes would give the same chain, but it searches the whole CU from
- * its root on every call; with the table a lookup touches only one function, which is
- * what keeps a report of ten thousand frames in big CUs (an interpreter's eval loop)
- * fast.
+ * its root on every call (eu-addr2line takes 45 s for 10,000 addresses of libpython);
+ * with the tables a lookup parses no DIE at all once its function has been seen, which
+ * matters because the stacks of a report crowd into a few big functions (an
+ * interpreter's eval loop).
  *
  * Without DWARF for the address, the ELF symbol table (.symtab, else .dynsym) names
  * the function. */
@@ -117,28 +120,136 @@ static Dwarf_Die *function_at(cu_functions_t *fns, Dwarf_Addr pc) {
   return NULL;
 }
 
-/* The child scope of parent that holds pc, if any. */
-static int scope_at(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *out) {
+/* A function's scopes in DIE preorder, so a parent always comes before its children;
+ * node 0 is the function itself. A lexical block without addresses of its own is
+ * transparent: its children hang from its parent. */
+typedef struct scope_node {
+  Dwarf_Die die;
+  int parent;
+  int depth;
+  uint32_t first, count;   /* its ranges in fn_scopes_t.ranges */
+} scope_node_t;
+
+typedef struct scope_range {
+  Dwarf_Addr lo, hi;
+} scope_range_t;
+
+typedef struct fn_scopes {
+  scope_node_t *nodes;
+  size_t n, cap;
+  scope_range_t *ranges;
+  size_t nr, capr;
+  unsigned char *hit;      /* per node, scratch of one lookup: it and its parents hold pc */
+} fn_scopes_t;
+
+/* Deeper nesting than this is not followed (no compiler produces it; it bounds the
+ * recursion on corrupt DWARF). */
+#define SCOPE_DEPTH_MAX 256
+
+static int grow(void **v, size_t *cap, size_t n, size_t size) {
+  if (n < *cap)
+    return 0;
+  size_t ncap = *cap ? *cap * 2 : 16;
+  void *nv = realloc(*v, ncap * size);
+  if (nv == NULL)
+    return -ENOMEM;
+  *v = nv;
+  *cap = ncap;
+  return 0;
+}
+
+static int is_scope(int tag) {
+  return tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block ||
+         tag == DW_TAG_try_block || tag == DW_TAG_catch_block || tag == DW_TAG_with_stmt;
+}
+
+static int collect_scopes(fn_scopes_t *s, Dwarf_Die *die, int parent, int depth) {
   Dwarf_Die child;
-  if (dwarf_child(parent, &child) != 0)
+  if (depth >= SCOPE_DEPTH_MAX || dwarf_child(die, &child) != 0)
     return 0;
   do {
-    switch (dwarf_tag(&child)) {
-    case DW_TAG_inlined_subroutine:
-    case DW_TAG_lexical_block:
-    case DW_TAG_try_block:
-    case DW_TAG_catch_block:
-    case DW_TAG_with_stmt:
-      if (dwarf_haspc(&child, pc) == 1) {
-        *out = child;
-        return 1;
-      }
-      break;
-    default:
-      break;
+    int tag = dwarf_tag(&child);
+    if (!is_scope(tag))
+      continue;
+    size_t first = s->nr;
+    Dwarf_Addr base, lo, hi;
+    ptrdiff_t off = 0;
+    while ((off = dwarf_ranges(&child, off, &base, &lo, &hi)) > 0) {
+      if (lo >= hi)
+        continue;
+      if (grow((void **)&s->ranges, &s->capr, s->nr, sizeof(*s->ranges)) != 0)
+        return -ENOMEM;
+      s->ranges[s->nr++] = (scope_range_t){lo, hi};
     }
+    int rc;
+    if (s->nr == first) {
+      /* No addresses: a block is looked through, an inlined call has no code. */
+      rc = tag == DW_TAG_inlined_subroutine ? 0 : collect_scopes(s, &child, parent, depth + 1);
+    } else {
+      if (grow((void **)&s->nodes, &s->cap, s->n, sizeof(*s->nodes)) != 0)
+        return -ENOMEM;
+      int self = (int)s->n++;
+      s->nodes[self] = (scope_node_t){child, parent, depth, (uint32_t)first,
+                                      (uint32_t)(s->nr - first)};
+      rc = collect_scopes(s, &child, self, depth + 1);
+    }
+    if (rc != 0)
+      return rc;
   } while (dwarf_siblingof(&child, &child) == 0);
   return 0;
+}
+
+static void free_scopes(fn_scopes_t *s) {
+  free(s->nodes);
+  free(s->ranges);
+  free(s->hit);
+  free(s);
+}
+
+void lt_resolve_free_scopes(void *scopes) { free_scopes(scopes); }
+
+/* The scope table of function fn, built and cached on first use. */
+static fn_scopes_t *fn_scopes(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Die *fn) {
+  Dwarf_Off key = dwarf_dieoffset(fn);
+  fn_scopes_t *s = lt_symmap_get(&sym->scopes, m, key);
+  if (s != NULL)
+    return s;
+  s = calloc(1, sizeof(*s));
+  if (s == NULL)
+    return NULL;
+  int rc = grow((void **)&s->nodes, &s->cap, 0, sizeof(*s->nodes));
+  if (rc == 0) {
+    s->nodes[s->n++] = (scope_node_t){*fn, -1, 0, 0, 0};
+    rc = collect_scopes(s, fn, 0, 1);
+  }
+  if (rc == 0 && (s->hit = malloc(s->n)) == NULL)
+    rc = -ENOMEM;
+  if (rc != 0 || lt_symmap_put(&sym->scopes, m, key, s) != 0) {
+    free_scopes(s);
+    return NULL;
+  }
+  return s;
+}
+
+/* Fills chain with the scopes holding pc, innermost first, ending with the function.
+ * Returns their number. */
+static int scopes_at(fn_scopes_t *s, Dwarf_Addr pc, Dwarf_Die **chain, int max) {
+  int best = 0;
+  s->hit[0] = 1;
+  for (size_t i = 1; i < s->n; i++) {
+    const scope_node_t *node = &s->nodes[i];
+    int in = 0;
+    if (s->hit[node->parent])
+      for (uint32_t r = node->first; r < node->first + node->count && !in; r++)
+        in = s->ranges[r].lo <= pc && pc < s->ranges[r].hi;
+    s->hit[i] = (unsigned char)in;
+    if (in && node->depth > s->nodes[best].depth)
+      best = (int)i;
+  }
+  int n = 0;
+  for (int i = best; i >= 0 && n < max; i = s->nodes[i].parent)
+    chain[n++] = &s->nodes[i].die;
+  return n;
 }
 
 /* The name addr2line -C prints for C++: the demangled linkage name, which carries the
@@ -196,25 +307,25 @@ static int dwarf_frames(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Addr addr, lt_s
   if (fn == NULL)
     return 0;
 
-  Dwarf_Die path[LT_SYM_MAX_FRAMES];
-  int depth = 1;
-  path[0] = *fn;
-  while (depth < LT_SYM_MAX_FRAMES && scope_at(&path[depth - 1], addr - bias, &path[depth]))
-    depth++;
+  fn_scopes_t *scopes = fn_scopes(sym, m, fn);
+  if (scopes == NULL)
+    return 0;
+  Dwarf_Die *chain[LT_SYM_MAX_FRAMES];
+  int depth = scopes_at(scopes, addr - bias, chain, LT_SYM_MAX_FRAMES);
 
   const char *file;
   int line, n = 0;
   line_at(m, addr, &file, &line);
-  for (int i = depth - 1; i >= 0 && n < max; i--) {
-    int tag = dwarf_tag(&path[i]);
+  for (int i = 0; i < depth && n < max; i++) {
+    int tag = dwarf_tag(chain[i]);
     if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
       continue;
-    const char *name = die_name(sym, &path[i]);
+    const char *name = die_name(sym, chain[i]);
     if (name == NULL && tag == DW_TAG_subprogram)
       name = symtab_name(sym, m, addr);
     out[n++] = (lt_sym_frame_t){name, file, line, tag == DW_TAG_inlined_subroutine};
     if (tag == DW_TAG_inlined_subroutine)
-      call_site(&path[i], &file, &line);
+      call_site(chain[i], &file, &line);
   }
   return n;
 }

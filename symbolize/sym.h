@@ -52,7 +52,8 @@ struct lt_sym {
   size_t nmodules;
   size_t capmodules;
   lt_symmap_t addrs;         /* (module, offset) -> resolved chain */
-  lt_symmap_t functions;     /* (module, CU offset) -> that CU's function index */
+  lt_symmap_t functions;     /* (module, CU offset) -> that CU's function table */
+  lt_symmap_t scopes;        /* (module, function DIE offset) -> its scope table */
 };
 
 /* Opens path into m (m->dwfl stays NULL when it cannot be read). The callbacks
@@ -70,8 +71,9 @@ int lt_module_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modn
  * first. Returns the count, 0 when nothing is known. */
 int lt_resolve_addr(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Addr addr, lt_sym_frame_t *out,
                     int max);
-/* Frees one value of sym->functions. */
+/* Free one value of sym->functions, of sym->scopes. */
 void lt_resolve_free_functions(void *functions);
+void lt_resolve_free_scopes(void *scopes);
 
 /* The demangled form of name in the arena, or name itself when it is not a C++
  * mangled name or no demangler is available. */

@@ -58,6 +58,10 @@ LT_SYM_API void lt_sym_close(lt_sym_t *sym) {
     if (sym->functions.slots[i].value != NULL)
       lt_resolve_free_functions(sym->functions.slots[i].value);
   lt_symmap_free(&sym->functions);
+  for (size_t i = 0; i < sym->scopes.cap; i++)
+    if (sym->scopes.slots[i].value != NULL)
+      lt_resolve_free_scopes(sym->scopes.slots[i].value);
+  lt_symmap_free(&sym->scopes);
   lt_symmap_free(&sym->addrs);
   for (size_t i = 0; i < sym->nmodules; i++)
     lt_module_close(sym->modules[i]);
