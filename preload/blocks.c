@@ -110,20 +110,31 @@ static inline void cpu_relax(unsigned *spins)
     __builtin_ia32_pause();
 }
 
+/* Small mappings stay resident between uses and are cleared on reuse: a table that is
+ * rebuilt often (churn of new addresses) would otherwise pay a page fault per page per
+ * rebuild. Large ones are given back to the kernel and come back as zero pages. */
+#define RESIDENT_SPARE_BYTES ((size_t)4 << 20)
+
 static slot_t *take_mapping(size_t cap)
 {
   int order = __builtin_ctzll(cap);
+  size_t bytes = cap * sizeof(slot_t);
   for (int i = 0; i < SPARE_SLOTS; i++) {
     slot_t *m = __atomic_exchange_n(&spare[order][i], NULL, __ATOMIC_ACQ_REL);
-    if (m)
+    if (m) {
+      if (bytes <= RESIDENT_SPARE_BYTES)
+        memset(m, 0, bytes);
       return m;
+    }
   }
-  return lt_mem_map(cap * sizeof(slot_t));
+  return lt_mem_map(bytes);
 }
 
 static void give_mapping(slot_t *m, size_t cap)
 {
-  lt_mem_discard(m, cap * sizeof(slot_t));
+  size_t bytes = cap * sizeof(slot_t);
+  if (bytes > RESIDENT_SPARE_BYTES)
+    lt_mem_discard(m, bytes);
   int order = __builtin_ctzll(cap);
   for (int i = 0; i < SPARE_SLOTS; i++) {
     slot_t *none = NULL;
@@ -131,7 +142,9 @@ static void give_mapping(slot_t *m, size_t cap)
                                     __ATOMIC_RELAXED))
       return;
   }
-  /* Beyond the spares, the range stays reserved (zero pages) for any stalled thread. */
+  /* Beyond the spares, the range stays reserved for any stalled thread; its pages go. */
+  if (bytes <= RESIDENT_SPARE_BYTES)
+    lt_mem_discard(m, bytes);
 }
 
 /* Build generation gen in its ring descriptor. Called with `growing` held. */

@@ -5,7 +5,6 @@
  * into frames (module, offset, and names from the symbolizer), and write the text and
  * JSON reports. Nothing between stop and resume calls malloc. */
 #include "collect.h"
-#include "mem.h"
 #include "modules.h"
 #include "options.h"
 #include "report.h"
@@ -41,23 +40,14 @@ static long classify(lt_block_t **blocks, uintptr_t caller_sp, int *scanned)
     return lt_blocks_snapshot(blocks);
   }
   long n = lt_blocks_snapshot(blocks);
-  if (n > 0) {
-    /* The caller's own stack is a root at exit (main may still hold pointers); its frames
-     * below caller_sp are leaktrace's and hold stale copies, so they are left out. */
-    int nthreads = nstopped + (caller_sp != 0);
-    size_t bytes = (size_t)nthreads * sizeof(lt_thread_regs_t);
-    lt_thread_regs_t *threads = bytes ? lt_mem_map(bytes) : NULL;
-    if (!bytes || threads) {
-      if (nstopped)
-        memcpy(threads, stopped, (size_t)nstopped * sizeof(*threads));
-      if (caller_sp) {
-        memset(&threads[nstopped], 0, sizeof(*threads));
-        threads[nstopped].tid = gettid();
-        threads[nstopped].sp = caller_sp;
-      }
-      *scanned = lt_scan_classify(*blocks, n, threads, nthreads) == 0;
-      lt_mem_unmap(threads, bytes);
-    }
+  if (n == 0) {
+    *scanned = 1;
+  } else if (n > 0) {
+    /* At exit the caller's own frames above caller_sp are the program's (main may still
+     * hold pointers); below it they are leaktrace's, with stale copies: left out. */
+    lt_thread_regs_t self = {.tid = gettid(), .sp = caller_sp};
+    *scanned = lt_scan_classify_self(*blocks, n, stopped, nstopped,
+                                     caller_sp ? &self : NULL) == 0;
   }
   lt_world_resume();
   return n;

@@ -103,6 +103,7 @@ __attribute__((constructor)) static void lt_init(void)
   lt_guard_enter();
   lt_options_parse(&lt_options, getenv("LEAKTRACE_OPTIONS"));
   lt_track_depth = lt_options.depth;
+  lt_track_scrub = lt_options.scan;
   lt_unwind_init();
   lt_tstate_init();
   sem_init(&wake, 0, 0);

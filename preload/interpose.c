@@ -6,6 +6,7 @@
  * a bootstrap-pool pointer) falls to a slow branch. All live in the lt_hot section, so
  * stack capture drops them and frame 0 is the caller. */
 #include "real.h"
+#include "scan.h"
 #include "track.h"
 #include "unwind.h"
 
@@ -45,7 +46,9 @@ LT_EXPORT LT_HOT void free(void *ptr)
     return;
   if (lt_unlikely(!lt_real_ready()) && !lt_real_resolve())
     return;
-  lt_track_free(ptr, NULL);
+  lt_block_t was;
+  if (lt_track_free(ptr, &was) == 0 && lt_track_scrub)
+    lt_scan_scrub(ptr, was.size);
   lt_real.free(ptr);
 }
 

@@ -1,5 +1,7 @@
-/* mem.c — anonymous mappings for leaktrace's tables and report buffers. */
+/* mem.c — anonymous mappings for leaktrace's tables and report buffers, each one
+ * registered as owned so the reachability scan never reads it as a root. */
 #include "mem.h"
+#include "owned.h"
 
 #include <sys/mman.h>
 
@@ -7,13 +9,18 @@ void *lt_mem_map(size_t bytes)
 {
   void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                  -1, 0);
-  return p == MAP_FAILED ? NULL : p;
+  if (p == MAP_FAILED)
+    return NULL;
+  lt_owned_add(p, bytes);
+  return p;
 }
 
 void lt_mem_unmap(void *ptr, size_t bytes)
 {
-  if (ptr)
+  if (ptr) {
+    lt_owned_remove(ptr, bytes);
     munmap(ptr, bytes);
+  }
 }
 
 void lt_mem_discard(void *ptr, size_t bytes)

@@ -3,17 +3,20 @@
  * block addresses (the live-block table, a snapshot), some of it is large and untouched
  * (the stack depot's reservation).
  *
- * Lock-free and async-signal-safe; entries are never removed, so register memory that
- * lives as long as the process (or re-register the same range: duplicates are fine). */
+ * Lock-free and async-signal-safe. Every mapping made through mem.h is registered while
+ * it exists; re-registering the same range is fine. */
 #ifndef LT_OWNED_H
 #define LT_OWNED_H
 
 #include "lt.h"
 
-#define LT_OWNED_MAX 32
+#define LT_OWNED_MAX 256
 
 /* Returns 0, or -ENOSPC when the registry is full. */
 int lt_owned_add(const void *start, size_t bytes);
+
+/* Forget a range registered with exactly these bounds. */
+void lt_owned_remove(const void *start, size_t bytes);
 
 /* Copy the registered ranges; returns how many. */
 int lt_owned_list(uintptr_t start[LT_OWNED_MAX], uintptr_t end[LT_OWNED_MAX]);

@@ -9,6 +9,7 @@
 
 int lt_track_depth = 32;
 int lt_track_enabled = 1;
+int lt_track_scrub;
 static int warned_full;
 
 /* Once per process: the host keeps running, only tracking stops. */

@@ -20,6 +20,9 @@ void lt_track_restore(const lt_block_t *was);
 
 /* Set from the options before the first allocation is tracked. */
 extern int lt_track_depth LT_HIDDEN;
+/* 1: zero blocks as they are freed, so their stale pointers never make a lost block
+ * look reachable to a later scan (set when scan=1). */
+extern int lt_track_scrub LT_HIDDEN;
 /* 0 stops tracking new blocks (after an internal failure, or once the process exits). */
 extern int lt_track_enabled LT_HIDDEN;
 

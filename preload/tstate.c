@@ -84,6 +84,8 @@ void lt_tstate_flush_bytes(lt_tstate_t *t)
   while (now > peak && !__atomic_compare_exchange_n(&peak_bytes, &peak, now, 0,
                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
     ;
+  int64_t room = (now > peak ? now : peak) - now;
+  t->slack = room < LT_TSTATE_FLUSH_BYTES ? room : LT_TSTATE_FLUSH_BYTES;
 }
 
 void lt_tstate_refill_seq(lt_tstate_t *t)

@@ -14,6 +14,7 @@ typedef struct lt_tstate {
   uint64_t allocations;
   uint64_t frees;
   int64_t unflushed_bytes;   /* live-byte change not yet added to the global count */
+  int64_t slack;             /* growth allowed before a flush: up to the known peak */
   uint64_t next_seq;         /* next sequence number of this thread's range */
   uint64_t end_seq;          /* one past its range */
   struct lt_tstate *next;    /* registry list, never unlinked */
@@ -35,15 +36,15 @@ static inline lt_tstate_t *lt_tstate_get(void)
  * raise the peak. */
 void lt_tstate_flush_bytes(lt_tstate_t *t);
 
-/* Live-byte changes smaller than this stay per-thread: the peak is exact to within this
- * many bytes per thread. */
+/* Live-byte changes stay per-thread up to this many bytes, and never past the peak known
+ * so far: the peak is exact for one thread and to within this much per other thread. */
 #define LT_TSTATE_FLUSH_BYTES (64 * 1024)
 
 static inline void lt_tstate_count_alloc(lt_tstate_t *t, size_t size)
 {
   t->allocations++;
   t->unflushed_bytes += (int64_t)size;
-  if (lt_unlikely(t->unflushed_bytes > LT_TSTATE_FLUSH_BYTES))
+  if (lt_unlikely(t->unflushed_bytes > t->slack))
     lt_tstate_flush_bytes(t);
 }
 

@@ -1,0 +1,135 @@
+/* check_blocks.c — the live-block table: exact contents after concurrent inserts and
+ * erases, growth under load, tombstone churn that must not grow the table forever. */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "blocks.h"
+
+/* Fake block addresses: distinct, 16-byte aligned, well above the marker values. */
+static uintptr_t addr_of(long thread, long i)
+{
+  return 0x100000000ul + ((uintptr_t)thread << 32) + (uintptr_t)i * 16;
+}
+
+START_TEST(insert_erase_snapshot)
+{
+  for (long i = 0; i < 1000; i++)
+    ck_assert_int_eq(lt_blocks_insert(addr_of(0, i), (size_t)i + 1, 7, (uint64_t)i), 0);
+  lt_block_t was;
+  ck_assert_int_eq(lt_blocks_erase(addr_of(0, 10), &was), 0);
+  ck_assert_uint_eq(was.size, 11);
+  ck_assert_uint_eq(was.stack, 7);
+  ck_assert_uint_eq(was.seq, 10);
+  ck_assert_int_eq(lt_blocks_erase(addr_of(0, 10), NULL), -ENOENT);
+  ck_assert_int_eq(lt_blocks_erase(addr_of(5, 5), NULL), -ENOENT);
+
+  lt_block_t *blocks;
+  long n = lt_blocks_snapshot(&blocks);
+  ck_assert_int_eq(n, 999);
+  for (long i = 1; i < n; i++)
+    ck_assert(blocks[i - 1].addr < blocks[i].addr);
+  ck_assert_uint_eq(blocks[0].addr, addr_of(0, 0));
+  ck_assert_uint_eq(blocks[10].addr, addr_of(0, 11));
+  ck_assert_uint_eq(blocks[10].size, 12);
+  ck_assert_int_eq(blocks[10].kind, LT_KIND_UNFREED);
+  lt_blocks_snapshot_free(blocks);
+}
+END_TEST
+
+START_TEST(growth_keeps_everything)
+{
+  const long n = 1000000;
+  for (long i = 0; i < n; i++)
+    ck_assert_int_eq(lt_blocks_insert(addr_of(1, i), 8, 1, 0), 0);
+  for (long i = 0; i < n; i += 2)
+    ck_assert_int_eq(lt_blocks_erase(addr_of(1, i), NULL), 0);
+  lt_block_t *blocks;
+  long got = lt_blocks_snapshot(&blocks);
+  ck_assert_int_eq(got, n / 2);
+  for (long i = 0; i < got; i++)
+    ck_assert_uint_eq(blocks[i].addr, addr_of(1, 2 * i + 1));
+  lt_blocks_snapshot_free(blocks);
+}
+END_TEST
+
+#define THREADS 4
+#define PER_THREAD 300000
+
+/* Each thread inserts its own keys, erases two of every three, and leaves the rest. */
+static void *worker(void *arg)
+{
+  long t = (long)arg;
+  for (long i = 0; i < PER_THREAD; i++) {
+    if (lt_blocks_insert(addr_of(t + 2, i), (size_t)t, (uint32_t)t, (uint64_t)i) != 0)
+      return (void *)1;
+    if (i % 3 != 0 && lt_blocks_erase(addr_of(t + 2, i), NULL) != 0)
+      return (void *)2;
+  }
+  return NULL;
+}
+
+START_TEST(concurrent_exact_contents)
+{
+  pthread_t tid[THREADS];
+  for (long t = 0; t < THREADS; t++)
+    pthread_create(&tid[t], NULL, worker, (void *)t);
+  for (long t = 0; t < THREADS; t++) {
+    void *rc;
+    pthread_join(tid[t], &rc);
+    ck_assert_ptr_null(rc);
+  }
+  lt_block_t *blocks;
+  long n = lt_blocks_snapshot(&blocks);
+  long expected = THREADS * ((PER_THREAD + 2) / 3);
+  ck_assert_int_eq(n, expected);
+  long per[THREADS] = {0};
+  for (long i = 0; i < n; i++) {
+    long t = (long)((blocks[i].addr - 0x100000000ul) >> 32) - 2;
+    ck_assert(t >= 0 && t < THREADS);
+    ck_assert_uint_eq(blocks[i].size, (size_t)t);
+    ck_assert_uint_eq((blocks[i].addr & 0xffffffffu) / 16 % 3, 0);
+    per[t]++;
+  }
+  for (long t = 0; t < THREADS; t++)
+    ck_assert_int_eq(per[t], (PER_THREAD + 2) / 3);
+  lt_blocks_snapshot_free(blocks);
+}
+END_TEST
+
+/* A small live set under heavy churn of new addresses: tombstones must be cleaned by
+ * same-size rebuilds, not by doubling the table again and again. */
+START_TEST(churn_does_not_grow)
+{
+  for (long i = 0; i < 4000000; i++) {
+    ck_assert_int_eq(lt_blocks_insert(addr_of(9, i), 1, 1, 0), 0);
+    if (i >= 100)
+      ck_assert_int_eq(lt_blocks_erase(addr_of(9, i - 100), NULL), 0);
+  }
+  uintptr_t start[2], end[2];
+  int n = lt_blocks_storage(start, end);
+  ck_assert_int_ge(n, 1);
+  ck_assert_uint_le(end[0] - start[0], (size_t)1 << 20);
+  lt_block_t *blocks;
+  ck_assert_int_eq(lt_blocks_snapshot(&blocks), 100);
+  lt_blocks_snapshot_free(blocks);
+}
+END_TEST
+
+int main(void)
+{
+  Suite *s = suite_create("blocks");
+  TCase *tc = tcase_create("table");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, insert_erase_snapshot);
+  tcase_add_test(tc, growth_keeps_everything);
+  tcase_add_test(tc, concurrent_exact_contents);
+  tcase_add_test(tc, churn_does_not_grow);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
