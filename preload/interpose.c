@@ -10,6 +10,7 @@
 #include "track.h"
 #include "unwind.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -168,4 +169,88 @@ LT_EXPORT size_t malloc_usable_size(void *ptr)
   if (lt_unlikely(!lt_real_ready()) && !lt_real_resolve())
     return 0;
   return lt_real.malloc_usable_size(ptr);
+}
+
+/* C++ aligned new: libstdc++ rounds the size up to the alignment before it calls
+ * aligned_alloc, so the block would be recorded larger than the program asked. The real
+ * operator runs with the guard set (its inner allocation is not recorded) and the block
+ * is recorded with the requested size. The guard is dropped even if it throws. */
+typedef void *(*aligned_new_t)(size_t, size_t);
+typedef void *(*aligned_new_nothrow_t)(size_t, size_t, const void *);
+
+static void leave_guard(int *unused)
+{
+  (void)unused;
+  lt_guard_leave();
+}
+
+#define GUARDED_SCOPE __attribute__((cleanup(leave_guard))) int guard_scope = (lt_guard_enter(), 0)
+
+static void *next_symbol(void **cache, const char *name)
+{
+  void *f = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
+  if (!f) {
+    lt_guard_enter();
+    f = dlsym(RTLD_NEXT, name);
+    lt_guard_leave();
+    __atomic_store_n(cache, f, __ATOMIC_RELEASE);
+  }
+  return f;
+}
+
+static inline void *aligned_new(void **cache, const char *name, size_t size, size_t align)
+{
+  aligned_new_t real = (aligned_new_t)next_symbol(cache, name);
+  if (!real) /* no C++ runtime after us: nothing else could have called this */
+    return NULL;
+  void *p;
+  {
+    GUARDED_SCOPE;
+    p = real(size, align);
+  }
+  return record(p, size);
+}
+
+static inline void *aligned_new_nothrow(void **cache, const char *name, size_t size,
+                                        size_t align, const void *tag)
+{
+  aligned_new_nothrow_t real = (aligned_new_nothrow_t)next_symbol(cache, name);
+  if (!real)
+    return NULL;
+  void *p;
+  {
+    GUARDED_SCOPE;
+    p = real(size, align, tag);
+  }
+  return record(p, size);
+}
+
+static void *next_new, *next_new_array, *next_new_nothrow, *next_new_array_nothrow;
+
+/* operator new(size_t, std::align_val_t) */
+LT_EXPORT LT_HOT void *_ZnwmSt11align_val_t(size_t size, size_t align)
+{
+  return aligned_new(&next_new, "_ZnwmSt11align_val_t", size, align);
+}
+
+/* operator new[](size_t, std::align_val_t) */
+LT_EXPORT LT_HOT void *_ZnamSt11align_val_t(size_t size, size_t align)
+{
+  return aligned_new(&next_new_array, "_ZnamSt11align_val_t", size, align);
+}
+
+/* operator new(size_t, std::align_val_t, const std::nothrow_t &) */
+LT_EXPORT LT_HOT void *_ZnwmSt11align_val_tRKSt9nothrow_t(size_t size, size_t align,
+                                                           const void *tag)
+{
+  return aligned_new_nothrow(&next_new_nothrow, "_ZnwmSt11align_val_tRKSt9nothrow_t", size,
+                             align, tag);
+}
+
+/* operator new[](size_t, std::align_val_t, const std::nothrow_t &) */
+LT_EXPORT LT_HOT void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t size, size_t align,
+                                                           const void *tag)
+{
+  return aligned_new_nothrow(&next_new_array_nothrow, "_ZnamSt11align_val_tRKSt9nothrow_t",
+                             size, align, tag);
 }
