@@ -1,8 +1,9 @@
 /* roots.c — the root set of the reachability scan (contract in roots.h).
  *
  * One pass over /proc/self/maps decides, mapping by mapping, what is scanned:
- *   - a mapping holding a thread's stack pointer: [sp - 128, end) (the x86-64 red zone
- *     below sp may hold a leaf function's live data; the top holds static TLS);
+ *   - a mapping holding a thread's stack pointer: [sp - 128, end) for a thread the
+ *     signal interrupted (the x86-64 red zone below sp may hold a leaf function's live
+ *     data), [sp, end) for one suspended in a call; the top holds static TLS;
  *   - the caller's own stack: only from self->sp, when given;
  *   - glibc's heaps ([heap] and the 64 MiB-aligned arena heaps): never — blocks are
  *     scanned when reached, and free chunks hold stale pointers;
@@ -333,20 +334,22 @@ static int allocated_by_ldso(const roots_t *r, uint32_t stack)
 }
 
 /* Note where a live stack starts in its mapping; a stack inside a block (a thread
- * given a malloc'd stack) is fed right away. Returns 0 when sp is not in any mapping. */
-static int note_stack(roots_t *r, const lt_map_t *maps, long n, uintptr_t sp)
+ * given a malloc'd stack) is fed right away. The red zone below sp is live only in a
+ * thread a signal interrupted, not in one suspended in a call. Returns 0 when sp is not
+ * in any mapping. */
+static int note_stack(roots_t *r, const lt_map_t *maps, long n, uintptr_t sp, uintptr_t red)
 {
   long b = lt_mark_find(r->m, sp);
   if (b >= 0) {
     const lt_block_t *blk = &r->m->blocks[b];
-    uintptr_t from = sp - RED_ZONE > blk->addr ? sp - RED_ZONE : blk->addr;
+    uintptr_t from = sp - red > blk->addr ? sp - red : blk->addr;
     feed(r, from, blk->addr + blk->size, 0, 0);
     return 1;
   }
   long k = lt_maps_find(maps, n, sp);
   if (k < 0)
     return 0;
-  uintptr_t from = sp - RED_ZONE > maps[k].start ? sp - RED_ZONE : maps[k].start;
+  uintptr_t from = sp - red > maps[k].start ? sp - red : maps[k].start;
   if (!stack_from[k] || from < stack_from[k])
     stack_from[k] = from;
   return 1;
@@ -379,14 +382,14 @@ int lt_roots_scan(lt_mark_t *m, const lt_thread_regs_t *threads, int nthreads,
     const lt_thread_regs_t *t = &threads[i];
     if (t->stopped)
       lt_mark_root_words(m, t->regs, (size_t)t->nregs, 0);
-    if (!t->sp || !note_stack(&r, maps, n, t->sp))
+    if (!t->sp || !note_stack(&r, maps, n, t->sp, t->stopped ? RED_ZONE : 0))
       unknown = 1;
   }
   long caller = lt_maps_find(maps, n, (uintptr_t)__builtin_frame_address(0));
   if (self) {
     lt_mark_root_words(m, self->regs, (size_t)self->nregs, 0);
     if (self->sp)
-      note_stack(&r, maps, n, self->sp);
+      note_stack(&r, maps, n, self->sp, self->nregs ? RED_ZONE : 0);
   }
 
   int after_libc = 0;
