@@ -14,6 +14,8 @@
 #include "symbolize.h"
 
 #define EXIT_BAD_INPUT 2
+#define MAX_DEBUG_DIRS 16
+#define MAX_DEBUG_DIRS_STR "16"
 
 static const char usage[] =
     "Usage: leaktrace-symbolize [options] [REPORT.json]\n"
@@ -63,6 +65,23 @@ static int parse_show(const char *v, lt_kind_mask_t *out) {
     return -EINVAL;
   *out = mask;
   return 0;
+}
+
+/* "a:b:c" from the --debug-dir arguments, NULL when there are none or out of memory. */
+static char *join_dirs(const char *const *dirv, int n) {
+  size_t len = 1;
+  for (int i = 0; i < n; i++)
+    len += strlen(dirv[i]) + 1;
+  char *out = n > 0 ? malloc(len) : NULL;
+  if (out == NULL)
+    return NULL;
+  out[0] = '\0';
+  for (int i = 0; i < n; i++) {
+    if (i > 0)
+      strcat(out, ":");
+    strcat(out, dirv[i]);
+  }
+  return out;
 }
 
 static int read_all(int fd, char **out, size_t *len) {
@@ -171,8 +190,8 @@ int main(int argc, char **argv) {
   int text = 0;
   lt_kind_mask_t show = 1u << LT_KIND_DIRECT | 1u << LT_KIND_INDIRECT |
                         1u << LT_KIND_POSSIBLE | 1u << LT_KIND_UNFREED;
-  char *debug_dirs = NULL;
-  int c;
+  const char *dirv[MAX_DEBUG_DIRS];
+  int ndirs = 0, c;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "o:hV", longopts, NULL)) != -1) {
     switch (c) {
@@ -186,17 +205,13 @@ int main(int argc, char **argv) {
       if (parse_show(optarg, &show) != 0)
         return die_usage("--show: bad kind list \"%s\"", optarg);
       break;
-    case OPT_DEBUG_DIR: {
+    case OPT_DEBUG_DIR:
       if (optarg[0] != '/' || strchr(optarg, ':') != NULL)
         return die_usage("--debug-dir: \"%s\" must be an absolute path without ':'", optarg);
-      size_t old = debug_dirs ? strlen(debug_dirs) : 0;
-      char *d = realloc(debug_dirs, old + strlen(optarg) + 2);
-      if (d == NULL)
-        return EXIT_BAD_INPUT;
-      sprintf(d + old, "%s%s", old ? ":" : "", optarg);
-      debug_dirs = d;
+      if (ndirs == MAX_DEBUG_DIRS)
+        return die_usage("--debug-dir: more than %s directories", MAX_DEBUG_DIRS_STR);
+      dirv[ndirs++] = optarg;
       break;
-    }
     case 'h':
       fputs(usage, stdout);
       return 0;
@@ -225,29 +240,31 @@ int main(int argc, char **argv) {
     fprintf(stderr, "leaktrace-symbolize: %s: %s\n", name, strerror(-rc));
     return EXIT_BAD_INPUT;
   }
+  char *debug_dirs = join_dirs(dirv, ndirs);
 
-  lt_json_doc_t doc;
+  lt_json_doc_t doc = {{NULL}, NULL};
   lt_json_error_t err;
   lt_arena_t arena = {NULL};
   lt_report_t report;
+  lt_sym_t *sym = NULL;
+  int status = 0;
   rc = lt_json_parse(text_in, len, &doc, &err);
   if (rc == 0 && (rc = lt_report_read(doc.root, &arena, &report, &err)) != 0)
     lt_json_position(text_in, err.pos, &err.line, &err.col);
-  if (rc != 0) {
-    if (rc == -ENOMEM)
-      fprintf(stderr, "leaktrace-symbolize: %s: out of memory\n", name);
-    else
-      fprintf(stderr, "leaktrace-symbolize: %s:%d:%d: %s\n", name, err.line, err.col, err.msg);
-    return EXIT_BAD_INPUT;
-  }
-
-  lt_sym_t *sym = lt_sym_open();
-  if (sym == NULL || (debug_dirs != NULL && lt_sym_set_debug_dirs(sym, debug_dirs) != 0) ||
-      symbolize_report(&report, sym, &arena) != 0) {
+  if (rc == -ENOMEM) {
+    fprintf(stderr, "leaktrace-symbolize: %s: out of memory\n", name);
+    status = 1;
+  } else if (rc != 0) {
+    fprintf(stderr, "leaktrace-symbolize: %s:%d:%d: %s\n", name, err.line, err.col, err.msg);
+    status = EXIT_BAD_INPUT;
+  } else if ((sym = lt_sym_open()) == NULL ||
+             (ndirs > 0 && (debug_dirs == NULL || lt_sym_set_debug_dirs(sym, debug_dirs) != 0)) ||
+             symbolize_report(&report, sym, &arena) != 0) {
     fprintf(stderr, "leaktrace-symbolize: out of memory\n");
-    return 1;
+    status = 1;
+  } else {
+    status = write_report(&report, output, text, show);
   }
-  int status = write_report(&report, output, text, show);
   lt_sym_close(sym);
   lt_json_free(&doc);
   lt_arena_free(&arena);
