@@ -26,6 +26,7 @@ Directives, one per comment line (`// LT-KEY: value`, also `/* */`, `*` and `#` 
   LT-NO-LEAK-FROM: name           no direct/indirect/possible/unfreed entry has a frame
                                   whose function is name
   LT-TEXT: substring              the text report (log=<dir>/log.txt) contains this
+  LT-NO-TEXT: substring           the text report does not contain this
   LT-FILE: log.{pid}.txt          this file exists in the test directory; {KEY} is the value
                                   of the program's last stdout line `KEY=<value>`
 
@@ -56,7 +57,8 @@ import tempfile
 DIRECTIVE = re.compile(
     r'^\s*(?://+|/\*+|\*+|#)\s*LT-([A-Z][A-Z0-9-]*)(?:@(\S+?))?:\s*(.*?)\s*(?:\*/)?\s*$')
 KNOWN = {'OPTIONS', 'ARGS', 'ENV', 'EXIT', 'STDOUT', 'STDERR', 'STDERR-LINES', 'REPORTS',
-         'TRIGGER', 'SUMMARY', 'LEAK', 'NO-LEAK', 'LEAK-COUNT', 'NO-LEAK-FROM', 'TEXT', 'FILE'}
+         'TRIGGER', 'SUMMARY', 'LEAK', 'NO-LEAK', 'LEAK-COUNT', 'NO-LEAK-FROM', 'TEXT',
+         'NO-TEXT', 'FILE'}
 REPORT_KEYS = {'TRIGGER', 'SUMMARY', 'LEAK', 'NO-LEAK', 'LEAK-COUNT', 'NO-LEAK-FROM'}
 KINDS = ('direct', 'indirect', 'possible', 'reachable', 'unfreed', 'suppressed')
 LOST_KINDS = ('direct', 'indirect', 'possible', 'unfreed')
@@ -462,6 +464,8 @@ def main():
             msg = 'no stderr line contains %r' % d.value
         elif d.key == 'TEXT' and d.value not in text:
             msg = 'the text report does not contain %r' % d.value
+        elif d.key == 'NO-TEXT' and d.value in text:
+            msg = 'the text report contains %r' % d.value
         elif d.key == 'FILE':
             fname, missing = d.value, []
             for key in re.findall(r'\{(\w+)\}', d.value):
