@@ -39,20 +39,28 @@ typedef struct cu_functions {
  * of distinct functions do not overlap in practice, this only absorbs oddities. */
 #define OVERLAP_PROBE 8
 
+/* The array v (of *cap elements of size bytes) with room for element n: v itself, a
+ * larger copy (*cap updated), or NULL when out of memory (v is then unchanged). */
+static void *grow(void *v, size_t *cap, size_t n, size_t size) {
+  if (n < *cap)
+    return v;
+  size_t ncap = *cap ? *cap * 2 : 16;
+  void *nv = realloc(v, ncap * size);
+  if (nv != NULL)
+    *cap = ncap;
+  return nv;
+}
+
 static int add_ranges(cu_functions_t *fns, Dwarf_Die *die) {
   Dwarf_Addr base, lo, hi;
   ptrdiff_t off = 0;
   while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
     if (lo >= hi)
       continue;
-    if (fns->n == fns->cap) {
-      size_t cap = fns->cap ? fns->cap * 2 : 64;
-      fn_range_t *v = realloc(fns->v, cap * sizeof(*v));
-      if (v == NULL)
-        return -ENOMEM;
-      fns->v = v;
-      fns->cap = cap;
-    }
+    fn_range_t *v = grow(fns->v, &fns->cap, fns->n, sizeof(*v));
+    if (v == NULL)
+      return -ENOMEM;
+    fns->v = v;
     fns->v[fns->n++] = (fn_range_t){lo, hi, *die};
   }
   return 0;
@@ -146,18 +154,6 @@ typedef struct fn_scopes {
  * recursion on corrupt DWARF). */
 #define SCOPE_DEPTH_MAX 256
 
-static int grow(void **v, size_t *cap, size_t n, size_t size) {
-  if (n < *cap)
-    return 0;
-  size_t ncap = *cap ? *cap * 2 : 16;
-  void *nv = realloc(*v, ncap * size);
-  if (nv == NULL)
-    return -ENOMEM;
-  *v = nv;
-  *cap = ncap;
-  return 0;
-}
-
 static int is_scope(int tag) {
   return tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block ||
          tag == DW_TAG_try_block || tag == DW_TAG_catch_block || tag == DW_TAG_with_stmt;
@@ -177,8 +173,10 @@ static int collect_scopes(fn_scopes_t *s, Dwarf_Die *die, int parent, int depth)
     while ((off = dwarf_ranges(&child, off, &base, &lo, &hi)) > 0) {
       if (lo >= hi)
         continue;
-      if (grow((void **)&s->ranges, &s->capr, s->nr, sizeof(*s->ranges)) != 0)
+      scope_range_t *ranges = grow(s->ranges, &s->capr, s->nr, sizeof(*ranges));
+      if (ranges == NULL)
         return -ENOMEM;
+      s->ranges = ranges;
       s->ranges[s->nr++] = (scope_range_t){lo, hi};
     }
     int rc;
@@ -186,8 +184,10 @@ static int collect_scopes(fn_scopes_t *s, Dwarf_Die *die, int parent, int depth)
       /* No addresses: a block is looked through, an inlined call has no code. */
       rc = tag == DW_TAG_inlined_subroutine ? 0 : collect_scopes(s, &child, parent, depth + 1);
     } else {
-      if (grow((void **)&s->nodes, &s->cap, s->n, sizeof(*s->nodes)) != 0)
+      scope_node_t *nodes = grow(s->nodes, &s->cap, s->n, sizeof(*nodes));
+      if (nodes == NULL)
         return -ENOMEM;
+      s->nodes = nodes;
       int self = (int)s->n++;
       s->nodes[self] = (scope_node_t){child, parent, depth, (uint32_t)first,
                                       (uint32_t)(s->nr - first)};
@@ -217,7 +217,7 @@ static fn_scopes_t *fn_scopes(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Die *fn) 
   s = calloc(1, sizeof(*s));
   if (s == NULL)
     return NULL;
-  int rc = grow((void **)&s->nodes, &s->cap, 0, sizeof(*s->nodes));
+  int rc = (s->nodes = grow(NULL, &s->cap, 0, sizeof(*s->nodes))) != NULL ? 0 : -ENOMEM;
   if (rc == 0) {
     s->nodes[s->n++] = (scope_node_t){*fn, -1, 0, 0, 0};
     rc = collect_scopes(s, fn, 0, 1);
