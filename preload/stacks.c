@@ -67,7 +67,7 @@ static uint32_t find(uint32_t id, uint64_t h, const uintptr_t *frames, uint32_t 
   for (; id; id = record_at(id)->next) {
     record_t *r = record_at(id);
     if (r->hash == h && r->depth == depth &&
-        memcmp(r->frames, frames, depth * sizeof(uintptr_t)) == 0)
+        (depth == 0 || memcmp(r->frames, frames, depth * sizeof(uintptr_t)) == 0))
       return id;
   }
   return 0;
@@ -92,7 +92,8 @@ uint32_t lt_stacks_intern(const uintptr_t *frames, uint32_t depth)
   record_t *r = record_at(id);
   r->hash = h;
   r->depth = depth;
-  memcpy(r->frames, frames, depth * sizeof(uintptr_t));
+  if (depth)
+    memcpy(r->frames, frames, depth * sizeof(uintptr_t));
   for (;;) {
     r->next = head;
     if (__atomic_compare_exchange_n(bucket, &head, id, 0, __ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
