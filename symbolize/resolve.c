@@ -128,6 +128,37 @@ static Dwarf_Die *function_at(cu_functions_t *fns, Dwarf_Addr pc) {
   return NULL;
 }
 
+/* The key of a module's own CU table in sym->functions; no DIE has this offset. */
+#define MODULE_CUS_KEY UINT64_MAX
+
+/* libdw (0.188 here) places an address in a CU only through .debug_aranges, which
+ * clang omits unless given -gdwarf-aranges. For addresses it cannot place, the CUs'
+ * own ranges stand in, gathered once per module on first need. */
+static Dwarf_Die *cu_by_ranges(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Addr addr,
+                               Dwarf_Addr *bias) {
+  Dwarf *dw = dwfl_module_getdwarf(m->mod, bias);
+  if (dw == NULL)
+    return NULL;
+  cu_functions_t *cus = lt_symmap_get(&sym->functions, m, MODULE_CUS_KEY);
+  if (cus == NULL) {
+    if ((cus = calloc(1, sizeof(*cus))) == NULL)
+      return NULL;
+    Dwarf_CU *unit = NULL;
+    Dwarf_Die cudie;
+    uint8_t type;
+    int rc = 0;
+    while (rc == 0 && dwarf_get_units(dw, unit, &unit, NULL, &type, &cudie, NULL) == 0)
+      if (type == DW_UT_compile)
+        rc = add_ranges(cus, &cudie);
+    if (rc != 0 || lt_symmap_put(&sym->functions, m, MODULE_CUS_KEY, cus) != 0) {
+      free_functions(cus);
+      return NULL;
+    }
+    qsort(cus->v, cus->n, sizeof(*cus->v), by_lo);
+  }
+  return function_at(cus, addr - *bias);
+}
+
 /* A function's scopes in DIE preorder, so a parent always comes before its children;
  * node 0 is the function itself. A lexical block without addresses of its own is
  * transparent: its children hang from its parent. */
@@ -301,6 +332,8 @@ static int dwarf_frames(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Addr addr, lt_s
   Dwarf_Addr bias;
   Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, &bias);
   if (cu == NULL)
+    cu = cu_by_ranges(sym, m, addr, &bias);
+  if (cu == NULL)
     return 0;
   cu_functions_t *fns = cu_functions(sym, m, cu);
   Dwarf_Die *fn = fns != NULL ? function_at(fns, addr - bias) : NULL;
@@ -313,9 +346,13 @@ static int dwarf_frames(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Addr addr, lt_s
   Dwarf_Die *chain[LT_SYM_MAX_FRAMES];
   int depth = scopes_at(scopes, addr - bias, chain, LT_SYM_MAX_FRAMES);
 
-  const char *file;
-  int line, n = 0;
-  line_at(m, addr, &file, &line);
+  const char *file = NULL;
+  int line = 0, n = 0;
+  Dwarf_Line *l = dwarf_getsrc_die(cu, addr - bias);
+  if (l != NULL) {
+    file = dwarf_linesrc(l, NULL, NULL);
+    dwarf_lineno(l, &line);
+  }
   for (int i = 0; i < depth && n < max; i++) {
     int tag = dwarf_tag(chain[i]);
     if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
