@@ -2,8 +2,8 @@
  * free: each thread lost exactly one 40-byte block before it started churning, and the
  * blocks it churns are held by its stack, so every live report finds exactly four direct
  * leaks, however the threads were caught. At exit, after the threads ended, one of them is
- * sometimes seen as possible under load (an interior pointer left in glibc's chunk
- * metadata), so the exit report only has to keep them all unreachable. */
+ * sometimes seen as possible under load (an interior pointer found in memory the threads
+ * left behind), so the exit report only has to keep them all unreachable. */
 // LT-REPORTS: 4
 // LT-STDOUT: reports 3
 // LT-TRIGGER@1: signal
