@@ -284,11 +284,16 @@ static int is_arena_heap(const lt_map_t *map)
   return off >= 4 * sizeof(uintptr_t) && off < 256 && size > 0 && size <= ARENA_HEAP_SIZE;
 }
 
-/* A stack glibc keeps cached for reuse: its top page holds the thread descriptor,
- * whose first word (tcb) and third (self) point at the descriptor itself. */
-static int is_thread_stack(const lt_map_t *map)
+/* A stack glibc allocated: a guard mapping without access right below it, and the
+ * thread descriptor in its top pages, whose first word (tcb) and third (self) point at
+ * the descriptor itself. (The main thread's descriptor and static TLS also carry that
+ * pattern, in memory the dynamic linker mapped without a guard: not a stack.) */
+static int is_thread_stack(const lt_map_t *maps, long k)
 {
-  if (map->inode || map->end - map->start < 4 * PAGE)
+  const lt_map_t *map = &maps[k];
+  if (map->inode || map->end - map->start < 4 * PAGE || k == 0)
+    return 0;
+  if (maps[k - 1].end != map->start || (maps[k - 1].prot & (LT_MAP_R | LT_MAP_W | LT_MAP_X)))
     return 0;
   const uintptr_t *w = (const uintptr_t *)(map->end - 2 * PAGE);
   size_t count = 2 * PAGE / sizeof(uintptr_t);
@@ -408,7 +413,7 @@ int lt_roots_scan(lt_mark_t *m, const lt_thread_regs_t *threads, int nthreads,
       continue;
     if (map->inode && strncmp(map->name, "/dev/", 5) == 0 && strcmp(map->name, "/dev/zero") != 0)
       continue;
-    if (!unknown && (strcmp(map->name, "[stack]") == 0 || is_thread_stack(map)))
+    if (!unknown && (strcmp(map->name, "[stack]") == 0 || is_thread_stack(maps, k)))
       continue;
     unsigned flags = libc_data || libc_bss ? LT_MARK_ALLOCATOR_STATE : 0;
     feed_range(&r, map->start, map->end, flags, map->inode != 0);
