@@ -247,6 +247,12 @@ static void propagate(lt_mark_t *m)
   while (m->top > 0) {
     uint32_t i = m->stack[--m->top];
     lt_block_t *b = &m->blocks[i];
+    /* Blocks leave the stack in no address order: start fetching the next two (their
+     * entries, then their first line) while this one is scanned. */
+    if (m->top >= 2)
+      __builtin_prefetch(&m->blocks[m->stack[m->top - 2]]);
+    if (m->top >= 1)
+      __builtin_prefetch((const void *)m->blocks[m->stack[m->top - 1]].addr);
     int definite = b->kind != LT_KIND_POSSIBLE;
     uint64_t bit = (uint64_t)1 << (i % 64);
     if (definite && (m->done[i / 64] & bit))
