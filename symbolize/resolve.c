@@ -286,16 +286,18 @@ static int scopes_at(fn_scopes_t *s, Dwarf_Addr pc, Dwarf_Die **chain, int max) 
 /* The name addr2line -C prints for C++: the demangled linkage name, which carries the
  * scope and the parameter types. For C the source name (DW_AT_name) instead: a C
  * linkage name only comes from an asm label, like glibc's internal "__GI___strdup"
- * for __strdup. Both are looked up through DW_AT_abstract_origin/DW_AT_specification. */
+ * for __strdup. A C function may itself be named like a C++ symbol (an operator new
+ * written in C), so whatever is picked is demangled. Both attributes are looked up
+ * through DW_AT_abstract_origin/DW_AT_specification. */
 static const char *die_name(lt_sym_t *sym, Dwarf_Die *die) {
   Dwarf_Attribute attr;
   const char *linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
   if (linkage == NULL)
     linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
-  if (linkage != NULL && strncmp(linkage, "_Z", 2) == 0)
-    return lt_demangle(&sym->arena, linkage);
   const char *name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
-  return name != NULL ? name : linkage;
+  if (name == NULL || (linkage != NULL && strncmp(linkage, "_Z", 2) == 0))
+    name = linkage;
+  return lt_demangle(&sym->arena, name);
 }
 
 /* Where the inlined call represented by die was written. */
