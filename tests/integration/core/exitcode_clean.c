@@ -4,7 +4,7 @@
 // LT-STDOUT: returning 3
 // LT-SUMMARY: direct bytes=0 blocks=0
 // LT-SUMMARY: indirect bytes=0 blocks=0
-// LT-SUMMARY: allocations=3 frees=3
+// LT-SUMMARY: allocations=3 frees=3 peak_bytes=60
 #include "lt_test.h"
 
 int main(void)
