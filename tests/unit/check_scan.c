@@ -7,8 +7,10 @@
 #include "mark.h"
 #include "owned.h"
 #include "scan.h"
+#include "world.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -314,6 +316,64 @@ START_TEST(process_roots)
 }
 END_TEST
 
+/* A thread stopped by lt_world_stop: a block only its registers point to, and one only
+ * a local variable of its live frame points to, are reachable; the caller's own stack
+ * is no root. */
+static volatile uintptr_t *thread_block_in_reg, *thread_block_on_stack;
+static volatile int thread_ready, thread_stop;
+
+static void *holder_main(void *arg)
+{
+  (void)arg;
+  uintptr_t *volatile local = (uintptr_t *)thread_block_on_stack;
+  thread_block_on_stack = NULL;
+#if defined(__x86_64__)
+  uintptr_t in_reg = (uintptr_t)thread_block_in_reg;
+  thread_block_in_reg = NULL;
+  __asm__ volatile("mov %0, %%r14\n"
+                   "movl $1, (%1)\n"
+                   "1: cmpl $0, (%2)\n"
+                   "je 1b\n"
+                   :
+                   : "r"(in_reg), "r"(&thread_ready), "r"(&thread_stop)
+                   : "r14", "memory", "cc");
+#else
+  thread_ready = 1;
+  while (!thread_stop)
+    ;
+#endif
+  (void)local;
+  return NULL;
+}
+
+START_TEST(stopped_thread_registers_and_stack_are_roots)
+{
+  uintptr_t *in_reg = block(0x100, 32), *on_stack = block(0x200, 32), *nowhere = block(0x300, 32);
+  thread_block_in_reg = in_reg;
+  thread_block_on_stack = on_stack;
+  in_reg = on_stack = nowhere = NULL;
+  thread_ready = thread_stop = 0;
+  ck_assert_int_eq(lt_world_init(), 0);
+  pthread_t th;
+  ck_assert_int_eq(pthread_create(&th, NULL, holder_main, NULL), 0);
+  while (!thread_ready)
+    ;
+  const lt_thread_regs_t *threads;
+  int n = lt_world_stop(&threads);
+  ck_assert_int_eq(n, 1);
+  int rc = lt_scan_classify(blocks, nblocks, threads, n);
+  lt_world_resume();
+  thread_stop = 1;
+  pthread_join(th, NULL);
+  ck_assert_int_eq(rc, 0);
+#if defined(__x86_64__)
+  ck_assert_int_eq(KIND(0), LT_KIND_REACHABLE);
+#endif
+  ck_assert_int_eq(KIND(1), LT_KIND_REACHABLE);
+  ck_assert_int_eq(KIND(2), LT_KIND_DIRECT);
+}
+END_TEST
+
 START_TEST(scrub_clears_the_block)
 {
   uintptr_t *a = (uintptr_t *)(heap + 0x110);
@@ -416,6 +476,7 @@ static Suite *scan_suite(void)
   tcase_add_test(rules, root_block_makes_its_contents_reachable);
   tcase_add_test(rules, find_across_regions);
   tcase_add_test(rules, process_roots);
+  tcase_add_test(rules, stopped_thread_registers_and_stack_are_roots);
   tcase_add_test(rules, scrub_clears_the_block);
   suite_add_tcase(s, rules);
   TCase *bench = tcase_create("benchmark");
