@@ -6,6 +6,8 @@ Directives, one per comment line (`// LT-KEY: value`, also `/* */`, `*` and `#` 
 
   LT-OPTIONS: scan=0:depth=16     extra LEAKTRACE_OPTIONS; json= and log= are added by the
                                   harness unless given here
+  LT-LOG: stderr                  add no log= (the text report goes to the program's stderr,
+                                  where LT-STDERR sees it)
   LT-ARGS: a b c                  program arguments (split like a shell would)
   LT-ENV: NAME=value              extra environment (repeatable)
   LT-EXIT: 0                      expected exit status (default 0; -N: killed by signal N)
@@ -58,7 +60,7 @@ DIRECTIVE = re.compile(
     r'^\s*(?://+|/\*+|\*+|#)\s*LT-([A-Z][A-Z0-9-]*)(?:@(\S+?))?:\s*(.*?)\s*(?:\*/)?\s*$')
 KNOWN = {'OPTIONS', 'ARGS', 'ENV', 'EXIT', 'STDOUT', 'STDERR', 'STDERR-LINES', 'REPORTS',
          'TRIGGER', 'SUMMARY', 'LEAK', 'NO-LEAK', 'LEAK-COUNT', 'NO-LEAK-FROM', 'TEXT',
-         'NO-TEXT', 'FILE'}
+         'NO-TEXT', 'FILE', 'LOG'}
 REPORT_KEYS = {'TRIGGER', 'SUMMARY', 'LEAK', 'NO-LEAK', 'LEAK-COUNT', 'NO-LEAK-FROM'}
 KINDS = ('direct', 'indirect', 'possible', 'reachable', 'unfreed', 'suppressed')
 LOST_KINDS = ('direct', 'indirect', 'possible', 'unfreed')
@@ -394,7 +396,10 @@ def main():
     extra = []
     if 'json' not in keys:
         extra.append('json=%s/%s' % (tdir, 'r.json' if nreports is None else 'r.%n.json'))
-    if 'log' not in keys:
+    log_to = one_value(directives, 'LOG', None)
+    if log_to not in (None, 'stderr'):
+        raise SystemExit('LT-LOG: only "stderr" is known, got %r' % log_to)
+    if 'log' not in keys and log_to is None:
         extra.append('log=%s/%s' % (tdir, 'log.txt' if nreports is None else 'log.%n.txt'))
     full_options = ':'.join([o for o in [options.strip(': ')] + extra if o])
 
