@@ -23,6 +23,7 @@ Directives, one per comment line (`// LT-KEY: value`, also `/* */`, `*` and `#` 
                                          `peak_bytes>=N`, `<=N`: bounds)
   LT-LEAK: direct bytes=48 blocks=2 top=f file=x.c line=12 module=prog frame1=g inlined0=1
                                   a leaks[] entry with this kind/bytes/blocks and attributes
+                                  (also nframes=N, anyframe=f: some frame is function f)
   LT-NO-LEAK: unfreed bytes=400   no leaks[] entry has all these fields (kind optional)
   LT-LEAK-COUNT: 3                exact number of leaks[] entries
   LT-NO-LEAK-FROM: name           no direct/indirect/possible/unfreed entry has a frame
@@ -221,6 +222,8 @@ def leak_matches(leak, fields):
             actual = 1 if frame_value(frames, int(k[7:]), 'inlined') else 0
         elif k == 'nframes':
             actual = len(frames)
+        elif k == 'anyframe':
+            actual = want if any(f.get('function') == want for f in frames) else None
         else:
             raise SystemExit('LT-LEAK: unknown attribute %r' % k)
         if str(actual) != want:
