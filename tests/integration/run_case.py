@@ -53,6 +53,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -419,14 +420,18 @@ def main():
 
     failures = []
     timed_out = False
+    # Its own session, so a hung program and every child it forked can be killed at once.
+    proc = subprocess.Popen(cmd, env=env, cwd=tdir, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
     try:
-        proc = subprocess.run(cmd, env=env, cwd=tdir, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=a.timeout * 0.9)
-        status, out_b, err_b = proc.returncode, proc.stdout, proc.stderr
-    except subprocess.TimeoutExpired as e:
+        out_b, err_b = proc.communicate(timeout=a.timeout * 0.9)
+        status = proc.returncode
+    except subprocess.TimeoutExpired:
         timed_out = True
-        status, out_b, err_b = None, e.stdout or b'', e.stderr or b''
+        os.killpg(proc.pid, signal.SIGKILL)
+        out_b, err_b = proc.communicate()
+        status = None
         failures.append('program did not finish within %.0f s' % (a.timeout * 0.9))
     stdout = out_b.decode('utf-8', 'replace')
     stderr = err_b.decode('utf-8', 'replace')

@@ -12,6 +12,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -56,9 +57,17 @@ CASES = {
 
 
 def run(argv, env, cwd, timeout):
+    """Runs argv in its own session; on timeout kills it with all its children and
+    raises subprocess.TimeoutExpired."""
     p = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = p.communicate(timeout=timeout)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        raise
     return p.pid, p.returncode, out, err
 
 
@@ -87,7 +96,11 @@ def main():
     base.update(extra_env)
     base['LC_ALL'] = 'C'
     failures = []
-    _, n_rc, n_out, n_err = run(argv, base, work, a.timeout)
+    try:
+        _, n_rc, n_out, n_err = run(argv, base, work, a.timeout)
+    except subprocess.TimeoutExpired:
+        print('FAILED: %s did not finish within %.0f s even natively' % (a.case, a.timeout))
+        return 1
     if os.path.exists(os.path.join(work, 'prog.o')):
         os.rename(os.path.join(work, 'prog.o'), os.path.join(tdir, 'native.o'))
 
