@@ -4,6 +4,7 @@
  * Blocks live in an anonymous mapping the test owns; the snapshot is a plain sorted
  * array of lt_block_t, as lt_blocks_snapshot would give. Roots are handed to the engine
  * as word arrays, so each rule is checked in isolation. */
+#include "exitframe.h"
 #include "mark.h"
 #include "owned.h"
 #include "scan.h"
@@ -12,9 +13,11 @@
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #define HEAP_BYTES (1u << 20)
 
@@ -374,6 +377,31 @@ START_TEST(stopped_thread_registers_and_stack_are_roots)
 }
 END_TEST
 
+/* At exit, the live stack starts at the frame that called exit(): above the atexit
+ * handler's frame, at or below the caller's locals. */
+static volatile uintptr_t exit_caller_local;
+
+static void check_exit_frame(void)
+{
+  uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+  uintptr_t sp = lt_exitframe_sp(here);
+  _exit(sp > here && sp <= exit_caller_local ? 42 : 1);
+}
+
+__attribute__((noinline)) static void call_exit(void)
+{
+  volatile int local = 0;
+  exit_caller_local = (uintptr_t)&local;
+  exit(local);
+}
+
+START_TEST(exit_frame_is_exits_caller)
+{
+  atexit(check_exit_frame);
+  call_exit();
+}
+END_TEST
+
 START_TEST(scrub_clears_the_block)
 {
   uintptr_t *a = (uintptr_t *)(heap + 0x110);
@@ -477,6 +505,7 @@ static Suite *scan_suite(void)
   tcase_add_test(rules, find_across_regions);
   tcase_add_test(rules, process_roots);
   tcase_add_test(rules, stopped_thread_registers_and_stack_are_roots);
+  tcase_add_exit_test(rules, exit_frame_is_exits_caller, 42);
   tcase_add_test(rules, scrub_clears_the_block);
   suite_add_tcase(s, rules);
   TCase *bench = tcase_create("benchmark");
