@@ -13,7 +13,9 @@
  *   - every other readable, writable mapping: whole, minus leaktrace's own memory and
  *     minus the blocks inside it (glibc's mmapped chunks).
  * File-backed mappings are read through process_vm_readv, since a page past the end of
- * a truncated file would raise SIGBUS; anonymous memory is read in place, and when the
+ * a truncated file would raise SIGBUS, and so is everything when a thread could not be
+ * stopped (it may unmap memory under the scan); anonymous memory is otherwise read in
+ * place, and when the
  * system has no swap only its resident pages (mincore) are read. Words from
  * the C library's data carry LT_MARK_ALLOCATOR_STATE (see mark.h). */
 #include "roots.h"
@@ -382,9 +384,10 @@ int lt_roots_scan(lt_mark_t *m, const lt_thread_regs_t *threads, int nthreads,
   leaktrace_memory(&r);
   find_ldso(&r, maps, n);
 
-  int unknown = 0;
+  int unknown = 0, running = 0, self_tid = (int)gettid();
   for (int i = 0; i < nthreads; i++) {
     const lt_thread_regs_t *t = &threads[i];
+    running |= !t->stopped && t->tid != self_tid;
     if (t->stopped)
       lt_mark_root_words(m, t->regs, (size_t)t->nregs, 0);
     if (!t->sp || !note_stack(&r, maps, n, t->sp, t->stopped ? RED_ZONE : 0))
@@ -416,7 +419,7 @@ int lt_roots_scan(lt_mark_t *m, const lt_thread_regs_t *threads, int nthreads,
     if (!unknown && (strcmp(map->name, "[stack]") == 0 || is_thread_stack(maps, k)))
       continue;
     unsigned flags = libc_data || libc_bss ? LT_MARK_ALLOCATOR_STATE : 0;
-    feed_range(&r, map->start, map->end, flags, map->inode != 0);
+    feed_range(&r, map->start, map->end, flags, map->inode != 0 || running);
   }
 
   for (long i = 0; i < m->n; i++)
