@@ -42,7 +42,8 @@ stdout line `child=<pid>`.
 program also finds in the environment variable LT_TEST_DIR.
 
 Every report is also checked against invariants of the contract: schema fields present,
-leaks sorted by bytes, per-kind sums of leaks equal the summary, no frame of
+the program's own report names it as exe, leaks sorted by bytes, per-kind sums of leaks
+equal the summary, no frame of
 libleaktrace.so itself.
 """
 
@@ -451,6 +452,10 @@ def main():
     libname = os.path.basename(lib)
     for rname, rep in reports:
         failures.extend(check_invariants(rname, rep, libname))
+    for rname, rep in reports:
+        if rep.get('pid') == proc.pid and isinstance(rep.get('exe'), str) and \
+                os.path.realpath(rep['exe']) != os.path.realpath(cmd[0]):
+            failures.append('%s: exe %r, expected the program %r' % (rname, rep['exe'], cmd[0]))
     if nreports is None:
         if len(reports) != 1:
             failures.append('expected exactly one JSON report (r.json), actual %d: %s' % (
