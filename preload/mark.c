@@ -137,7 +137,7 @@ static inline void push(lt_mark_t *m, long i) { m->stack[m->top++] = (uint32_t)i
 /* memcheck's default heuristics: an interior pointer that a common layout explains
  * (std::string's rep, a length or element count kept before the data) counts as a
  * pointer to the start. */
-static int heuristic_start(const lt_block_t *b, uintptr_t p)
+LT_SCAN_RAW static int heuristic_start(const lt_block_t *b, uintptr_t p)
 {
   if (b->addr % WORD)
     return 0;
@@ -161,7 +161,7 @@ static int heuristic_start(const lt_block_t *b, uintptr_t p)
  * the next chunk's user pointer, inside b's last word when b uses all its room. The
  * size word before b's start gives the chunk size (low bits are flags; bit 1 is
  * "mmapped", where no chunk follows). */
-static int allocator_header_ptr(const lt_block_t *b, uintptr_t p)
+LT_SCAN_RAW static int allocator_header_ptr(const lt_block_t *b, uintptr_t p)
 {
   if (b->addr % 16 || b->addr < 4096)
     return 0;
@@ -198,8 +198,8 @@ static inline void consider(lt_mark_t *m, uintptr_t v, int definite, unsigned fl
 }
 
 /* Most words are not heap addresses: test four at a time before looking any up. */
-static void scan_words(lt_mark_t *m, const uintptr_t *w, size_t count, int definite,
-                       unsigned flags)
+LT_SCAN_RAW static void scan_words(lt_mark_t *m, const uintptr_t *w, size_t count,
+                                   int definite, unsigned flags)
 {
   uintptr_t lo = m->lo, span = m->hi - m->lo;
   size_t k = 0;
@@ -267,7 +267,7 @@ static void propagate(lt_mark_t *m)
 }
 
 /* Every unreached block found from leader is indirect (the leader itself excepted). */
-static void gather_clique(lt_mark_t *m, long leader)
+LT_SCAN_RAW static void gather_clique(lt_mark_t *m, long leader)
 {
   push(m, leader);
   uintptr_t lo = m->lo, span = m->hi - m->lo;

@@ -24,6 +24,10 @@
 
 #include "blocks.h"
 
+/* For the functions that read arbitrary process memory as words (allocator redzones,
+ * other modules' data): a sanitized unit-test build must not flag those reads. */
+#define LT_SCAN_RAW __attribute__((no_sanitize("address", "undefined", "thread")))
+
 /* Root-word flag: the words come from the C library's own data, which holds the
  * allocator's state (glibc's main_arena: top chunk, bins). Its pointers to a chunk
  * header, which lies in the last word of the block before, are not pointers into that

@@ -10,6 +10,7 @@
  *   - a dead thread's cached stack (an anonymous mapping whose top holds a glibc thread
  *     descriptor, a word pointing at itself twice, and no live sp): never, unless some
  *     thread's sp is unknown, in which case it is scanned whole to stay conservative;
+ *   - an anonymous reservation of 4 TiB or more (a sanitizer's shadow): never;
  *   - every other readable, writable mapping: whole, minus leaktrace's own memory and
  *     minus the blocks inside it (glibc's mmapped chunks).
  * File-backed mappings are read through process_vm_readv, since a page past the end of
@@ -40,8 +41,11 @@
 #define MAX_SKIP (LT_OWNED_MAX + 16)
 #define MAX_MAPS 65536
 #define SPARSE_MIN (64 * PAGE)
+#define HUGE_RESERVATION ((uintptr_t)1 << 42)
 
-extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
+/* The linker's symbol for this module's ELF header; an array of unknown size, since the
+ * program headers follow it. */
+extern const char __ehdr_start[] __attribute__((visibility("hidden")));
 
 typedef struct range {
   uintptr_t start, end;
@@ -59,7 +63,7 @@ typedef struct roots {
 
 static uintptr_t *stack_from; /* per mapping: where a live stack starts, 0 if none */
 static uintptr_t copy_buf[8192];
-static unsigned char residency[16384];
+static unsigned char residency[65536];
 
 /* Anonymous memory, resident pages only: without swap, a page that is not resident was
  * never written (or was discarded) and reads as zeros, so large sparse reservations
@@ -221,7 +225,7 @@ static void add_skip(roots_t *r, uintptr_t start, uintptr_t end)
  * scanned, its text tells its frames apart in allocation stacks. */
 static void own_module(roots_t *r)
 {
-  const ElfW(Ehdr) *eh = &__ehdr_start;
+  const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)__ehdr_start;
   const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
   uintptr_t bias = 0;
   for (int i = 0; i < eh->e_phnum; i++)
@@ -276,7 +280,7 @@ static int is_libc(const lt_map_t *map)
 
 /* A glibc arena heap: 64 MiB aligned, starting with a heap_info whose arena pointer
  * lies just past the heap_info of an aligned heap and whose size fits. */
-static int is_arena_heap(const lt_map_t *map)
+LT_SCAN_RAW static int is_arena_heap(const lt_map_t *map)
 {
   if (map->inode || map->start % ARENA_HEAP_SIZE || map->end - map->start < PAGE)
     return 0;
@@ -290,7 +294,7 @@ static int is_arena_heap(const lt_map_t *map)
  * thread descriptor in its top pages, whose first word (tcb) and third (self) point at
  * the descriptor itself. (The main thread's descriptor and static TLS also carry that
  * pattern, in memory the dynamic linker mapped without a guard: not a stack.) */
-static int is_thread_stack(const lt_map_t *maps, long k)
+LT_SCAN_RAW static int is_thread_stack(const lt_map_t *maps, long k)
 {
   const lt_map_t *map = &maps[k];
   if (map->inode || map->end - map->start < 4 * PAGE || k == 0)
@@ -416,6 +420,8 @@ int lt_roots_scan(lt_mark_t *m, const lt_thread_regs_t *threads, int nthreads,
       continue;
     if (map->inode && strncmp(map->name, "/dev/", 5) == 0 && strcmp(map->name, "/dev/zero") != 0)
       continue;
+    if (!map->inode && map->end - map->start >= HUGE_RESERVATION)
+      continue; /* a sanitizer's shadow: terabytes of address space, no program data */
     if (!unknown && (strcmp(map->name, "[stack]") == 0 || is_thread_stack(maps, k)))
       continue;
     unsigned flags = libc_data || libc_bss ? LT_MARK_ALLOCATOR_STATE : 0;
