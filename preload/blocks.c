@@ -41,7 +41,7 @@ enum {
 #define MOVING ((uintptr_t)1)
 
 #define INITIAL_CAP ((size_t)1 << 14)
-#define CHUNK ((size_t)1024)
+#define CHUNK ((size_t)256)
 #define SAMPLE_MASK 7u /* one key in 8 is counted: keeps the counters' cache lines cool */
 #define LONG_PROBE 64
 
@@ -156,9 +156,9 @@ static int build(uint64_t gen, size_t cap)
     return -ENOMEM;
   __atomic_store_n(&t->gen, 0, __ATOMIC_SEQ_CST);
   t->retired = 0;
-  t->slots = slots;
-  t->cap = cap;
-  t->shift = 64 - __builtin_ctzll(cap);
+  store(&t->slots, slots);
+  store(&t->cap, cap);
+  store(&t->shift, 64 - __builtin_ctzll(cap));
   t->used_sampled = 0;
   t->live_sampled = 0;
   t->next_chunk = 0;
@@ -167,7 +167,8 @@ static int build(uint64_t gen, size_t cap)
   return 0;
 }
 
-/* Seqlock read of generation gen's descriptor; 0 when it has been reused since. */
+/* Seqlock read of generation gen's descriptor; 0 when it has been reused since. The
+ * fields are read with acquire so that the second read of gen cannot move above them. */
 static int view_of(uint64_t gen, view_t *v)
 {
   table_t *t = &tables[gen % RING];
@@ -175,11 +176,10 @@ static int view_of(uint64_t gen, view_t *v)
     return 0;
   v->t = t;
   v->gen = gen;
-  v->slots = t->slots;
-  v->cap = t->cap;
-  v->shift = t->shift;
-  __atomic_thread_fence(__ATOMIC_ACQUIRE);
-  return __atomic_load_n(&t->gen, __ATOMIC_RELAXED) == gen;
+  v->slots = load(&t->slots);
+  v->cap = load(&t->cap);
+  v->shift = load(&t->shift);
+  return load(&t->gen) == gen;
 }
 
 /* After claiming a slot: is the table still the one the view describes, and live? */
@@ -287,14 +287,25 @@ static void grow(const view_t *cur)
   store(&growing, 0);
 }
 
-static void first_table(void)
+/* The first insert builds the first table; others arriving meanwhile wait for it.
+ * Returns 0, or -ENOMEM when it cannot be mapped. */
+static int first_table(void)
 {
-  int expected = 0;
-  if (cas(&growing, &expected, 1)) {
-    if (load(&cur_gen) == 0 && build(1, INITIAL_CAP) == 0)
-      store(&cur_gen, 1);
-    store(&growing, 0);
+  unsigned spins = 0;
+  while (load(&cur_gen) == 0) {
+    int expected = 0;
+    if (cas(&growing, &expected, 1)) {
+      int rc = load(&cur_gen) == 0 ? build(1, INITIAL_CAP) : 0;
+      if (rc == 0 && load(&cur_gen) == 0)
+        store(&cur_gen, 1);
+      store(&growing, 0);
+      if (rc < 0)
+        return rc;
+    } else {
+      cpu_relax(&spins);
+    }
   }
+  return 0;
 }
 
 /* Views of the newest table and of the one being drained (has_src), after moving one
@@ -320,6 +331,14 @@ static int too_full(const view_t *v)
   return load(&v->t->used_sampled) * (SAMPLE_MASK + 1) > v->cap / 4 * 3;
 }
 
+/* Past this, inserts stop taking empty slots until the table is replaced: the last
+ * eighth is kept for the keys that migrators still carry (a chunk each), so a migrator
+ * that was descheduled mid-chunk always finds room when it resumes. */
+static int reserved_for_migration(const view_t *v)
+{
+  return load(&v->t->used_sampled) * (SAMPLE_MASK + 1) > v->cap / 8 * 7;
+}
+
 /* 1: inserted; 0: the table is being drained or was retired, try the newest. */
 static int insert_in(const view_t *v, uintptr_t addr, size_t size, uint64_t tag)
 {
@@ -329,6 +348,10 @@ static int insert_in(const view_t *v, uintptr_t addr, size_t size, uint64_t tag)
   for (size_t i = h >> v->shift;; i = (i + 1) & mask) {
     slot_t *s = &v->slots[i];
     uintptr_t k = load(&s->key);
+    if (k == KEY_EMPTY && reserved_for_migration(v)) {
+      grow(v);
+      return 0;
+    }
     while (k == KEY_EMPTY || k == KEY_TOMB) {
       uintptr_t was = k;
       if (!cas(&s->key, &k, KEY_BUSY))
@@ -366,18 +389,16 @@ int lt_blocks_insert(uintptr_t addr, size_t size, uint32_t stack, uint64_t seq)
   for (;;) {
     view_t cur, src;
     int has_src;
-    if (lt_unlikely(!enter(&cur, &src, &has_src))) {
-      first_table();
-      if (!enter(&cur, &src, &has_src))
-        return -ENOMEM;
-    }
+    if (lt_unlikely(!enter(&cur, &src, &has_src)) &&
+        (first_table() < 0 || !enter(&cur, &src, &has_src)))
+      return -ENOMEM;
     if (insert_in(&cur, addr, size, tag))
       return 0;
-    if (load(&cur_gen) == cur.gen && load(&src_gen) == 0) {
+    /* Full: start a new table, or give a migration under way the time to finish. */
+    if (load(&cur_gen) == cur.gen && load(&src_gen) == 0)
       grow(&cur);
-      if (load(&cur_gen) == cur.gen)
-        cpu_relax(&spins);
-    }
+    if (load(&cur_gen) == cur.gen)
+      cpu_relax(&spins);
   }
 }
 

@@ -16,6 +16,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,32 @@
 #define MAX_INLINE 16
 
 static unsigned report_seq;
+
+/* The stderr the program started with: a private duplicate, and what it refers to. */
+static int stderr_copy = -1;
+static struct stat stderr_identity;
+
+void lt_collect_init(void)
+{
+  if (fstat(2, &stderr_identity) == 0)
+    stderr_copy = fcntl(2, F_DUPFD_CLOEXEC, 100);
+}
+
+static int same_file(int fd)
+{
+  struct stat st;
+  return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == stderr_identity.st_dev &&
+         st.st_ino == stderr_identity.st_ino;
+}
+
+/* Where the text report goes by default: the program's original stderr, never a file
+ * the program opened later on a descriptor it closed (or on our copy's number). */
+static int original_stderr(void)
+{
+  if (same_file(stderr_copy))
+    return stderr_copy;
+  return same_file(2) ? 2 : -1;
+}
 
 /* Stop the world, snapshot and classify. Returns the block count, or -errno; *scanned
  * tells whether kinds were assigned (else every block is unfreed). */
@@ -152,7 +179,7 @@ static void group(lt_report_t *r, lt_block_t *blocks, long n, framer_t *f)
 
 static void write_text(const lt_report_t *r, unsigned seq)
 {
-  int fd = 2;
+  int fd = original_stderr();
   if (lt_options.log[0]) {
     char path[PATH_MAX];
     if (lt_options_expand(lt_options.log, r->pid, seq, path, sizeof(path)) < 0 ||
@@ -160,12 +187,14 @@ static void write_text(const lt_report_t *r, unsigned seq)
       lt_warn("cannot open the log file %s: %s", lt_options.log, strerror(errno));
       return;
     }
+  } else if (fd < 0) {
+    return;
   }
   lt_out_t out;
   lt_out_init(&out, fd);
   lt_report_write_text(r, lt_options.show, &out);
   lt_out_flush(&out);
-  if (fd != 2)
+  if (lt_options.log[0])
     close(fd);
 }
 

@@ -10,6 +10,10 @@
 
 typedef enum { LT_TRIGGER_EXIT, LT_TRIGGER_SIGNAL } lt_trigger_t;
 
+/* Remember the program's stderr, for text reports when no log is set: from the
+ * constructor. */
+void lt_collect_init(void);
+
 /* caller_sp: at exit, the exiting thread's stack pointer where its own (program) frames
  * end, so its live stack above it is scanned as a root; 0 for the reporter thread.
  * Returns how many blocks are lost (direct + indirect; every unfreed block when not

@@ -6,12 +6,14 @@
  * the program runs on. The exit report runs on the exiting thread from our destructor,
  * after the program's atexit handlers and the destructors of objects loaded after us. */
 #include "collect.h"
+#include "exitframe.h"
 #include "options.h"
 #include "out.h"
 #include "real.h"
 #include "track.h"
 #include "tstate.h"
 #include "unwind.h"
+#include "memo.h"
 #include "world.h"
 
 #include <errno.h>
@@ -106,6 +108,9 @@ __attribute__((constructor)) static void lt_init(void)
   lt_track_scrub = lt_options.scan;
   lt_unwind_init();
   lt_tstate_init();
+  lt_memo_enabled = 1;
+  lt_collect_init();
+  lt_world_init();
   sem_init(&wake, 0, 0);
   pthread_atfork(before_fork, after_fork_parent, after_fork_child);
   if (lt_options.signal) {
@@ -115,9 +120,13 @@ __attribute__((constructor)) static void lt_init(void)
   lt_guard_leave();
 }
 
+/* The exiting thread's live stack starts at the caller of exit(): the frames of exit's
+ * machinery below it lie where the program's dead frames were, and hold their words. */
 __attribute__((destructor)) static void lt_fini(void)
 {
-  uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+  lt_guard_enter();
+  uintptr_t sp = lt_exitframe_sp((uintptr_t)__builtin_frame_address(0));
+  lt_guard_leave();
   pthread_mutex_lock(&report_lock);
   exiting = 1;
   long lost = lt_collect_report(LT_TRIGGER_EXIT, sp);

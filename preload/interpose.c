@@ -4,7 +4,9 @@
  * These are the only symbols libleaktrace.so exports. Each one is short: forward, then
  * hand the block to track.c; anything unusual (not yet resolved, our own allocation,
  * a bootstrap-pool pointer) falls to a slow branch. All live in the lt_hot section, so
- * stack capture drops them and frame 0 is the caller. */
+ * stack capture drops them and frame 0 is the caller. Each entry point hands down its own
+ * return address and the slot that holds it (CALLER), for the stack memo; internal paths
+ * (realloc of NULL, reallocarray) call the shared helpers, never another entry point. */
 #include "real.h"
 #include "scan.h"
 #include "track.h"
@@ -23,22 +25,35 @@
       return lt_pool_alloc((size), (align));       \
   } while (0)
 
-static inline int tracking(void)
+/* At -O0 too: a helper left out of line would be a frame of its own in every stack. */
+#define HELPER static inline __attribute__((always_inline))
+
+HELPER int tracking(void)
 {
   return !lt_guarded() && lt_track_enabled;
 }
 
-static inline void *record(void *p, size_t size)
+/* The entry point's return address and where it is stored: with the frame pointer that
+ * __builtin_frame_address forces, just above the saved one. */
+#define CALLER \
+  (uintptr_t) __builtin_return_address(0), (uintptr_t)__builtin_frame_address(0) + sizeof(void *)
+
+HELPER void *record(void *p, size_t size, uintptr_t ra, uintptr_t slot)
 {
   if (lt_likely(p != NULL) && tracking())
-    lt_track_alloc(p, size);
+    lt_track_alloc(p, size, ra, slot);
   return p;
+}
+
+HELPER void *do_malloc(size_t size, uintptr_t ra, uintptr_t slot)
+{
+  REAL_OR_POOL(size, 16);
+  return record(lt_real.malloc(size), size, ra, slot);
 }
 
 LT_EXPORT LT_HOT void *malloc(size_t size)
 {
-  REAL_OR_POOL(size, 16);
-  return record(lt_real.malloc(size), size);
+  return do_malloc(size, CALLER);
 }
 
 LT_EXPORT LT_HOT void free(void *ptr)
@@ -61,15 +76,15 @@ LT_EXPORT LT_HOT void *calloc(size_t n, size_t size)
     return NULL;
   }
   REAL_OR_POOL(bytes, 16); /* the pool is static, never reused: already zero */
-  return record(lt_real.calloc(n, size), bytes);
+  return record(lt_real.calloc(n, size), bytes, CALLER);
 }
 
 /* A pool block being resized: move it to the real allocator; the pool keeps its copy. */
-static void *realloc_from_pool(void *ptr, size_t size)
+HELPER void *realloc_from_pool(void *ptr, size_t size, uintptr_t ra, uintptr_t slot)
 {
   if (size == 0)
     return NULL;
-  void *fresh = malloc(size);
+  void *fresh = do_malloc(size, ra, slot);
   if (fresh) {
     size_t old = lt_pool_size(ptr);
     memcpy(fresh, ptr, old < size ? old : size);
@@ -79,7 +94,7 @@ static void *realloc_from_pool(void *ptr, size_t size)
 
 /* The block is forgotten before the real realloc runs, since once it returns another
  * thread may be handed the old address; a failed realloc puts it back. */
-static inline void *realloc_tracked(void *ptr, size_t size)
+HELPER void *realloc_tracked(void *ptr, size_t size, uintptr_t ra, uintptr_t slot)
 {
   lt_block_t was;
   int known = lt_track_free(ptr, &was) == 0;
@@ -89,18 +104,23 @@ static inline void *realloc_tracked(void *ptr, size_t size)
       lt_track_restore(&was);
     return NULL;
   }
-  return record(fresh, size);
+  return record(fresh, size, ra, slot);
+}
+
+HELPER void *do_realloc(void *ptr, size_t size, uintptr_t ra, uintptr_t slot)
+{
+  if (ptr == NULL)
+    return do_malloc(size, ra, slot);
+  if (lt_unlikely(lt_pool_owns(ptr)))
+    return realloc_from_pool(ptr, size, ra, slot);
+  if (lt_unlikely(!lt_real_ready()) && !lt_real_resolve())
+    return NULL;
+  return realloc_tracked(ptr, size, ra, slot);
 }
 
 LT_EXPORT LT_HOT void *realloc(void *ptr, size_t size)
 {
-  if (ptr == NULL)
-    return malloc(size);
-  if (lt_unlikely(lt_pool_owns(ptr)))
-    return realloc_from_pool(ptr, size);
-  if (lt_unlikely(!lt_real_ready()) && !lt_real_resolve())
-    return NULL;
-  return realloc_tracked(ptr, size);
+  return do_realloc(ptr, size, CALLER);
 }
 
 LT_EXPORT LT_HOT void *reallocarray(void *ptr, size_t n, size_t size)
@@ -110,10 +130,10 @@ LT_EXPORT LT_HOT void *reallocarray(void *ptr, size_t n, size_t size)
     errno = ENOMEM;
     return NULL;
   }
-  return realloc(ptr, bytes);
+  return do_realloc(ptr, bytes, CALLER);
 }
 
-static inline int valid_alignment(size_t align)
+HELPER int valid_alignment(size_t align)
 {
   return align != 0 && (align & (align - 1)) == 0;
 }
@@ -129,26 +149,26 @@ LT_EXPORT LT_HOT int posix_memalign(void **out, size_t align, size_t size)
   void *p = NULL;
   int rc = lt_real.posix_memalign(&p, align, size);
   if (rc == 0)
-    *out = record(p, size);
+    *out = record(p, size, CALLER);
   return rc;
 }
 
 LT_EXPORT LT_HOT void *aligned_alloc(size_t align, size_t size)
 {
   REAL_OR_POOL(size, align);
-  return record(lt_real.aligned_alloc(align, size), size);
+  return record(lt_real.aligned_alloc(align, size), size, CALLER);
 }
 
 LT_EXPORT LT_HOT void *memalign(size_t align, size_t size)
 {
   REAL_OR_POOL(size, align);
-  return record(lt_real.memalign(align, size), size);
+  return record(lt_real.memalign(align, size), size, CALLER);
 }
 
 LT_EXPORT LT_HOT void *valloc(size_t size)
 {
   REAL_OR_POOL(size, 4096);
-  return record(lt_real.valloc(size), size);
+  return record(lt_real.valloc(size), size, CALLER);
 }
 
 /* pvalloc rounds the size up to whole pages; the program owns all of them. */
@@ -157,7 +177,7 @@ LT_EXPORT LT_HOT void *pvalloc(size_t size)
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
   size_t rounded = size == 0 ? page : (size + page - 1) & ~(page - 1);
   REAL_OR_POOL(rounded, page);
-  return record(lt_real.pvalloc(size), rounded);
+  return record(lt_real.pvalloc(size), rounded, CALLER);
 }
 
 LT_EXPORT size_t malloc_usable_size(void *ptr)
@@ -198,7 +218,8 @@ static void *next_symbol(void **cache, const char *name)
   return f;
 }
 
-static inline void *aligned_new(void **cache, const char *name, size_t size, size_t align)
+HELPER void *aligned_new(void **cache, const char *name, size_t size, size_t align,
+                                uintptr_t ra, uintptr_t slot)
 {
   aligned_new_t real = (aligned_new_t)next_symbol(cache, name);
   if (!real) /* no C++ runtime after us: nothing else could have called this */
@@ -208,11 +229,12 @@ static inline void *aligned_new(void **cache, const char *name, size_t size, siz
     GUARDED_SCOPE;
     p = real(size, align);
   }
-  return record(p, size);
+  return record(p, size, ra, slot);
 }
 
-static inline void *aligned_new_nothrow(void **cache, const char *name, size_t size,
-                                        size_t align, const void *tag)
+HELPER void *aligned_new_nothrow(void **cache, const char *name, size_t size,
+                                        size_t align, const void *tag, uintptr_t ra,
+                                        uintptr_t slot)
 {
   aligned_new_nothrow_t real = (aligned_new_nothrow_t)next_symbol(cache, name);
   if (!real)
@@ -222,7 +244,7 @@ static inline void *aligned_new_nothrow(void **cache, const char *name, size_t s
     GUARDED_SCOPE;
     p = real(size, align, tag);
   }
-  return record(p, size);
+  return record(p, size, ra, slot);
 }
 
 static void *next_new, *next_new_array, *next_new_nothrow, *next_new_array_nothrow;
@@ -230,13 +252,13 @@ static void *next_new, *next_new_array, *next_new_nothrow, *next_new_array_nothr
 /* operator new(size_t, std::align_val_t) */
 LT_EXPORT LT_HOT void *_ZnwmSt11align_val_t(size_t size, size_t align)
 {
-  return aligned_new(&next_new, "_ZnwmSt11align_val_t", size, align);
+  return aligned_new(&next_new, "_ZnwmSt11align_val_t", size, align, CALLER);
 }
 
 /* operator new[](size_t, std::align_val_t) */
 LT_EXPORT LT_HOT void *_ZnamSt11align_val_t(size_t size, size_t align)
 {
-  return aligned_new(&next_new_array, "_ZnamSt11align_val_t", size, align);
+  return aligned_new(&next_new_array, "_ZnamSt11align_val_t", size, align, CALLER);
 }
 
 /* operator new(size_t, std::align_val_t, const std::nothrow_t &) */
@@ -244,7 +266,7 @@ LT_EXPORT LT_HOT void *_ZnwmSt11align_val_tRKSt9nothrow_t(size_t size, size_t al
                                                            const void *tag)
 {
   return aligned_new_nothrow(&next_new_nothrow, "_ZnwmSt11align_val_tRKSt9nothrow_t", size,
-                             align, tag);
+                             align, tag, CALLER);
 }
 
 /* operator new[](size_t, std::align_val_t, const std::nothrow_t &) */
@@ -252,5 +274,18 @@ LT_EXPORT LT_HOT void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t size, size_t al
                                                            const void *tag)
 {
   return aligned_new_nothrow(&next_new_array_nothrow, "_ZnamSt11align_val_tRKSt9nothrow_t",
-                             size, align, tag);
+                             size, align, tag, CALLER);
+}
+
+/* dlopen without RTLD_DEEPBIND: a library opened with it (php's extensions are) binds
+ * its malloc and free to glibc's own ahead of ours, so blocks it frees would stay in the
+ * table as leaks. The call into the real dlopen is a tail call, so glibc still sees the
+ * program's return address as the caller (its RUNPATH and namespace are used). */
+typedef void *(*dlopen_t)(const char *, int);
+static void *next_dlopen;
+
+LT_EXPORT void *dlopen(const char *file, int mode)
+{
+  dlopen_t real = (dlopen_t)next_symbol(&next_dlopen, "dlopen");
+  return real(file, mode & ~RTLD_DEEPBIND);
 }
