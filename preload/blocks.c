@@ -113,7 +113,7 @@ static inline void cpu_relax(unsigned *spins)
 /* Small mappings stay resident between uses and are cleared on reuse: a table that is
  * rebuilt often (churn of new addresses) would otherwise pay a page fault per page per
  * rebuild. Large ones are given back to the kernel and come back as zero pages. */
-#define RESIDENT_SPARE_BYTES ((size_t)4 << 20)
+#define RESIDENT_SPARE_BYTES ((size_t)512 << 10)
 
 static slot_t *take_mapping(size_t cap)
 {
