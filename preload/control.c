@@ -13,7 +13,6 @@
 #include "track.h"
 #include "tstate.h"
 #include "unwind.h"
-#include "memo.h"
 #include "world.h"
 
 #include <errno.h>
@@ -108,7 +107,6 @@ __attribute__((constructor)) static void lt_init(void)
   lt_track_scrub = lt_options.scan;
   lt_unwind_init();
   lt_tstate_init();
-  lt_memo_enabled = 1;
   lt_collect_init();
   lt_world_init();
   sem_init(&wake, 0, 0);

@@ -4,9 +4,8 @@
  * These are the only symbols libleaktrace.so exports. Each one is short: forward, then
  * hand the block to track.c; anything unusual (not yet resolved, our own allocation,
  * a bootstrap-pool pointer) falls to a slow branch. All live in the lt_hot section, so
- * stack capture drops them and frame 0 is the caller. Each entry point hands down its own
- * return address and the slot that holds it (CALLER), for the stack memo; internal paths
- * (realloc of NULL, reallocarray) call the shared helpers, never another entry point. */
+ * stack capture drops them and frame 0 is the caller. Internal paths (realloc of NULL,
+ * reallocarray) call the shared helpers, never another entry point. */
 #include "real.h"
 #include "scan.h"
 #include "track.h"
@@ -33,27 +32,22 @@ HELPER int tracking(void)
   return !lt_guarded() && lt_track_enabled;
 }
 
-/* The entry point's return address and where it is stored: with the frame pointer that
- * __builtin_frame_address forces, just above the saved one. */
-#define CALLER \
-  (uintptr_t) __builtin_return_address(0), (uintptr_t)__builtin_frame_address(0) + sizeof(void *)
-
-HELPER void *record(void *p, size_t size, uintptr_t ra, uintptr_t slot)
+HELPER void *record(void *p, size_t size)
 {
   if (lt_likely(p != NULL) && tracking())
-    lt_track_alloc(p, size, ra, slot);
+    lt_track_alloc(p, size);
   return p;
 }
 
-HELPER void *do_malloc(size_t size, uintptr_t ra, uintptr_t slot)
+HELPER void *do_malloc(size_t size)
 {
   REAL_OR_POOL(size, 16);
-  return record(lt_real.malloc(size), size, ra, slot);
+  return record(lt_real.malloc(size), size);
 }
 
 LT_EXPORT LT_HOT void *malloc(size_t size)
 {
-  return do_malloc(size, CALLER);
+  return do_malloc(size);
 }
 
 LT_EXPORT LT_HOT void free(void *ptr)
@@ -76,15 +70,15 @@ LT_EXPORT LT_HOT void *calloc(size_t n, size_t size)
     return NULL;
   }
   REAL_OR_POOL(bytes, 16); /* the pool is static, never reused: already zero */
-  return record(lt_real.calloc(n, size), bytes, CALLER);
+  return record(lt_real.calloc(n, size), bytes);
 }
 
 /* A pool block being resized: move it to the real allocator; the pool keeps its copy. */
-HELPER void *realloc_from_pool(void *ptr, size_t size, uintptr_t ra, uintptr_t slot)
+HELPER void *realloc_from_pool(void *ptr, size_t size)
 {
   if (size == 0)
     return NULL;
-  void *fresh = do_malloc(size, ra, slot);
+  void *fresh = do_malloc(size);
   if (fresh) {
     size_t old = lt_pool_size(ptr);
     memcpy(fresh, ptr, old < size ? old : size);
@@ -94,7 +88,7 @@ HELPER void *realloc_from_pool(void *ptr, size_t size, uintptr_t ra, uintptr_t s
 
 /* The block is forgotten before the real realloc runs, since once it returns another
  * thread may be handed the old address; a failed realloc puts it back. */
-HELPER void *realloc_tracked(void *ptr, size_t size, uintptr_t ra, uintptr_t slot)
+HELPER void *realloc_tracked(void *ptr, size_t size)
 {
   lt_block_t was;
   int known = lt_track_free(ptr, &was) == 0;
@@ -104,23 +98,23 @@ HELPER void *realloc_tracked(void *ptr, size_t size, uintptr_t ra, uintptr_t slo
       lt_track_restore(&was);
     return NULL;
   }
-  return record(fresh, size, ra, slot);
+  return record(fresh, size);
 }
 
-HELPER void *do_realloc(void *ptr, size_t size, uintptr_t ra, uintptr_t slot)
+HELPER void *do_realloc(void *ptr, size_t size)
 {
   if (ptr == NULL)
-    return do_malloc(size, ra, slot);
+    return do_malloc(size);
   if (lt_unlikely(lt_pool_owns(ptr)))
-    return realloc_from_pool(ptr, size, ra, slot);
+    return realloc_from_pool(ptr, size);
   if (lt_unlikely(!lt_real_ready()) && !lt_real_resolve())
     return NULL;
-  return realloc_tracked(ptr, size, ra, slot);
+  return realloc_tracked(ptr, size);
 }
 
 LT_EXPORT LT_HOT void *realloc(void *ptr, size_t size)
 {
-  return do_realloc(ptr, size, CALLER);
+  return do_realloc(ptr, size);
 }
 
 LT_EXPORT LT_HOT void *reallocarray(void *ptr, size_t n, size_t size)
@@ -130,7 +124,7 @@ LT_EXPORT LT_HOT void *reallocarray(void *ptr, size_t n, size_t size)
     errno = ENOMEM;
     return NULL;
   }
-  return do_realloc(ptr, bytes, CALLER);
+  return do_realloc(ptr, bytes);
 }
 
 HELPER int valid_alignment(size_t align)
@@ -149,26 +143,26 @@ LT_EXPORT LT_HOT int posix_memalign(void **out, size_t align, size_t size)
   void *p = NULL;
   int rc = lt_real.posix_memalign(&p, align, size);
   if (rc == 0)
-    *out = record(p, size, CALLER);
+    *out = record(p, size);
   return rc;
 }
 
 LT_EXPORT LT_HOT void *aligned_alloc(size_t align, size_t size)
 {
   REAL_OR_POOL(size, align);
-  return record(lt_real.aligned_alloc(align, size), size, CALLER);
+  return record(lt_real.aligned_alloc(align, size), size);
 }
 
 LT_EXPORT LT_HOT void *memalign(size_t align, size_t size)
 {
   REAL_OR_POOL(size, align);
-  return record(lt_real.memalign(align, size), size, CALLER);
+  return record(lt_real.memalign(align, size), size);
 }
 
 LT_EXPORT LT_HOT void *valloc(size_t size)
 {
   REAL_OR_POOL(size, 4096);
-  return record(lt_real.valloc(size), size, CALLER);
+  return record(lt_real.valloc(size), size);
 }
 
 /* pvalloc rounds the size up to whole pages; the program owns all of them. */
@@ -177,7 +171,7 @@ LT_EXPORT LT_HOT void *pvalloc(size_t size)
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
   size_t rounded = size == 0 ? page : (size + page - 1) & ~(page - 1);
   REAL_OR_POOL(rounded, page);
-  return record(lt_real.pvalloc(size), rounded, CALLER);
+  return record(lt_real.pvalloc(size), rounded);
 }
 
 LT_EXPORT size_t malloc_usable_size(void *ptr)
@@ -218,8 +212,7 @@ static void *next_symbol(void **cache, const char *name)
   return f;
 }
 
-HELPER void *aligned_new(void **cache, const char *name, size_t size, size_t align,
-                                uintptr_t ra, uintptr_t slot)
+HELPER void *aligned_new(void **cache, const char *name, size_t size, size_t align)
 {
   aligned_new_t real = (aligned_new_t)next_symbol(cache, name);
   if (!real) /* no C++ runtime after us: nothing else could have called this */
@@ -229,12 +222,11 @@ HELPER void *aligned_new(void **cache, const char *name, size_t size, size_t ali
     GUARDED_SCOPE;
     p = real(size, align);
   }
-  return record(p, size, ra, slot);
+  return record(p, size);
 }
 
 HELPER void *aligned_new_nothrow(void **cache, const char *name, size_t size,
-                                        size_t align, const void *tag, uintptr_t ra,
-                                        uintptr_t slot)
+                                        size_t align, const void *tag)
 {
   aligned_new_nothrow_t real = (aligned_new_nothrow_t)next_symbol(cache, name);
   if (!real)
@@ -244,7 +236,7 @@ HELPER void *aligned_new_nothrow(void **cache, const char *name, size_t size,
     GUARDED_SCOPE;
     p = real(size, align, tag);
   }
-  return record(p, size, ra, slot);
+  return record(p, size);
 }
 
 static void *next_new, *next_new_array, *next_new_nothrow, *next_new_array_nothrow;
@@ -252,13 +244,13 @@ static void *next_new, *next_new_array, *next_new_nothrow, *next_new_array_nothr
 /* operator new(size_t, std::align_val_t) */
 LT_EXPORT LT_HOT void *_ZnwmSt11align_val_t(size_t size, size_t align)
 {
-  return aligned_new(&next_new, "_ZnwmSt11align_val_t", size, align, CALLER);
+  return aligned_new(&next_new, "_ZnwmSt11align_val_t", size, align);
 }
 
 /* operator new[](size_t, std::align_val_t) */
 LT_EXPORT LT_HOT void *_ZnamSt11align_val_t(size_t size, size_t align)
 {
-  return aligned_new(&next_new_array, "_ZnamSt11align_val_t", size, align, CALLER);
+  return aligned_new(&next_new_array, "_ZnamSt11align_val_t", size, align);
 }
 
 /* operator new(size_t, std::align_val_t, const std::nothrow_t &) */
@@ -266,7 +258,7 @@ LT_EXPORT LT_HOT void *_ZnwmSt11align_val_tRKSt9nothrow_t(size_t size, size_t al
                                                            const void *tag)
 {
   return aligned_new_nothrow(&next_new_nothrow, "_ZnwmSt11align_val_tRKSt9nothrow_t", size,
-                             align, tag, CALLER);
+                             align, tag);
 }
 
 /* operator new[](size_t, std::align_val_t, const std::nothrow_t &) */
@@ -274,7 +266,7 @@ LT_EXPORT LT_HOT void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t size, size_t al
                                                            const void *tag)
 {
   return aligned_new_nothrow(&next_new_array_nothrow, "_ZnamSt11align_val_tRKSt9nothrow_t",
-                             size, align, tag, CALLER);
+                             size, align, tag);
 }
 
 /* dlopen without RTLD_DEEPBIND: a library opened with it (php's extensions are) binds

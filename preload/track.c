@@ -1,7 +1,7 @@
 /* track.c — recording and forgetting blocks on the allocation path. */
 #include "track.h"
 #include "tstate.h"
-#include "memo.h"
+#include "stacks.h"
 #include "unwind.h"
 #include "out.h"
 
@@ -19,12 +19,16 @@ static void table_full(void)
     lt_warn("out of memory for the live-block table; some blocks are no longer tracked");
 }
 
-LT_HOT void lt_track_alloc(void *ptr, size_t size, uintptr_t ra, uintptr_t slot)
+LT_HOT void lt_track_alloc(void *ptr, size_t size)
 {
   lt_tstate_t *self = lt_tstate_get();
   if (lt_unlikely(!self))
     return;
-  uint32_t stack = lt_memo_stack(self, ra, slot, lt_track_depth);
+  uintptr_t frames[LT_STACK_MAX_DEPTH];
+  lt_guard_enter();
+  int depth = lt_unwind_capture(frames, lt_track_depth);
+  lt_guard_leave();
+  uint32_t stack = lt_stacks_intern(frames, (uint32_t)depth);
   if (lt_unlikely(lt_blocks_insert((uintptr_t)ptr, size, stack, lt_tstate_next_seq(self)) < 0)) {
     table_full();
     return;

@@ -8,9 +8,8 @@
 
 #include "blocks.h"
 
-/* Record a new block of size bytes at ptr, with the caller's stack. ra: the return
- * address of the interposed entry point, slot: where it is stored (0 if unknown). */
-void lt_track_alloc(void *ptr, size_t size, uintptr_t ra, uintptr_t slot);
+/* Record a new block of size bytes at ptr, with the caller's stack. */
+void lt_track_alloc(void *ptr, size_t size);
 
 /* Forget ptr before the real free runs. Returns 0 when it was tracked (and fills *was
  * when non-NULL), -ENOENT otherwise. */

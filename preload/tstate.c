@@ -1,7 +1,6 @@
 /* tstate.c — the registry of per-thread records. */
 #include "tstate.h"
 #include "mem.h"
-#include "memo.h"
 
 #include <pthread.h>
 
@@ -105,7 +104,6 @@ static void thread_gone(void *arg)
   t->allocations = 0;
   t->frees = 0;
   t->next_seq = t->end_seq = 0;
-  lt_memo_reset(t);
   if (lt_tstate_self == t)
     lt_tstate_self = NULL;
   __atomic_store_n(&t->in_use, 0, __ATOMIC_RELEASE);

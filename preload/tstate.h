@@ -17,9 +17,6 @@ typedef struct lt_tstate {
   int64_t slack;             /* growth allowed before a flush: up to the known peak */
   uint64_t next_seq;         /* next sequence number of this thread's range */
   uint64_t end_seq;          /* one past its range */
-  struct lt_memo *memo;      /* recent stacks (memo.h), mapped on first use */
-  uintptr_t stack_lo;        /* this thread's stack, 0 until the memo asks */
-  uintptr_t stack_hi;
   struct lt_tstate *next;    /* registry list, never unlinked */
   int in_use;
 } lt_tstate_t;
