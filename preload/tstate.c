@@ -12,6 +12,7 @@ static lt_tstate_t *registry;    /* every record ever made */
 static uint64_t next_seq_global = 1;
 static int64_t live_bytes;
 static int64_t peak_bytes;
+static int threads_in_use;
 /* Counts of threads that have exited, whose records were reused since. */
 static uint64_t gone_allocations;
 static uint64_t gone_frees;
@@ -68,6 +69,7 @@ lt_tstate_t *lt_tstate_register(void)
                                         __ATOMIC_ACQUIRE));
   }
   lt_tstate_self = t;
+  __atomic_fetch_add(&threads_in_use, 1, __ATOMIC_RELAXED);
   if (__atomic_load_n(&exit_key_ready, __ATOMIC_ACQUIRE)) {
     lt_guard_enter();
     pthread_setspecific(exit_key, t);
@@ -84,8 +86,12 @@ void lt_tstate_flush_bytes(lt_tstate_t *t)
   while (now > peak && !__atomic_compare_exchange_n(&peak_bytes, &peak, now, 0,
                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
     ;
+  /* Alone, a thread flushes at every new peak, so the peak is exact; with others it
+   * keeps its full allowance, or threads at the peak would all fight over this line. */
   int64_t room = (now > peak ? now : peak) - now;
-  t->slack = room < LT_TSTATE_FLUSH_BYTES ? room : LT_TSTATE_FLUSH_BYTES;
+  if (room > LT_TSTATE_FLUSH_BYTES || __atomic_load_n(&threads_in_use, __ATOMIC_RELAXED) > 1)
+    room = LT_TSTATE_FLUSH_BYTES;
+  t->slack = room;
 }
 
 void lt_tstate_refill_seq(lt_tstate_t *t)
@@ -106,6 +112,7 @@ static void thread_gone(void *arg)
   t->next_seq = t->end_seq = 0;
   if (lt_tstate_self == t)
     lt_tstate_self = NULL;
+  __atomic_fetch_sub(&threads_in_use, 1, __ATOMIC_RELAXED);
   __atomic_store_n(&t->in_use, 0, __ATOMIC_RELEASE);
 }
 
