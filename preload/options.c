@@ -11,9 +11,6 @@
 
 lt_options_t lt_options;
 
-#define DEFAULT_SHOW ((1u << LT_KIND_DIRECT) | (1u << LT_KIND_INDIRECT) | \
-                      (1u << LT_KIND_POSSIBLE) | (1u << LT_KIND_UNFREED))
-
 static const struct {
   const char *name;
   int number;
@@ -69,34 +66,6 @@ static int parse_signal(const char *v, size_t len, int *out)
   return 0;
 }
 
-/* A comma-separated list of kinds, or "all". */
-static int parse_show(const char *v, size_t len, lt_kind_mask_t *out)
-{
-  lt_kind_mask_t mask = 0;
-  while (len > 0) {
-    const char *comma = memchr(v, ',', len);
-    size_t n = comma ? (size_t)(comma - v) : len;
-    if (n == 3 && memcmp(v, "all", 3) == 0) {
-      mask |= DEFAULT_SHOW | (1u << LT_KIND_REACHABLE);
-    } else {
-      int k = lt_kind_parse(v, n);
-      if (k < 0 || k == LT_KIND_SUPPRESSED)
-        return -EINVAL;
-      mask |= 1u << k;
-      if (k == LT_KIND_DIRECT || k == LT_KIND_INDIRECT || k == LT_KIND_POSSIBLE)
-        mask |= 1u << LT_KIND_UNFREED; /* with scan=0 every block is unfreed */
-    }
-    if (!comma)
-      break;
-    len -= n + 1;
-    v = comma + 1;
-  }
-  if (mask == 0)
-    return -EINVAL;
-  *out = mask;
-  return 0;
-}
-
 static int parse_path(const char *v, size_t len, char *out)
 {
   if (len == 0 || len >= PATH_MAX)
@@ -122,7 +91,7 @@ static int parse_pair(lt_options_t *o, const char *key, size_t klen, const char 
   if (KEY("scan"))
     return parse_int(v, len, 0, 1, &o->scan);
   if (KEY("show"))
-    return parse_show(v, len, &o->show);
+    return lt_kind_mask_parse(v, len, &o->show);
   if (KEY("symbolize"))
     return parse_int(v, len, 0, 1, &o->symbolize);
 #undef KEY
@@ -135,7 +104,7 @@ static void defaults(lt_options_t *o)
   o->depth = 32;
   o->signal = SIGUSR1;
   o->scan = 1;
-  o->show = DEFAULT_SHOW;
+  o->show = LT_SHOW_DEFAULT;
   o->symbolize = 1;
 }
 

@@ -54,6 +54,15 @@ const char *lt_kind_name(lt_kind_t kind);
 /* Parse one kind name; returns -1 for an unknown one. */
 int lt_kind_parse(const char *name, size_t len);
 
+/* The kinds printed when nothing else is asked: the three leak verdicts, and unfreed
+ * (what they all are in an unscanned report). */
+#define LT_SHOW_DEFAULT ((1u << LT_KIND_DIRECT) | (1u << LT_KIND_INDIRECT) | \
+                         (1u << LT_KIND_POSSIBLE) | (1u << LT_KIND_UNFREED))
+
+/* Parse the show= list: kind names separated by commas, or "all" (the defaults and
+ * reachable). Naming a leak verdict also shows unfreed. Returns 0, or -EINVAL. */
+int lt_kind_mask_parse(const char *list, size_t len, lt_kind_mask_t *out);
+
 void lt_report_write_text(const lt_report_t *report, lt_kind_mask_t show, lt_out_t *out);
 void lt_report_write_json(const lt_report_t *report, lt_out_t *out);
 

@@ -2,6 +2,7 @@
  * names and the ordering both writers share. */
 #include "report.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,33 @@ int lt_kind_parse(const char *name, size_t len)
     if (strlen(kind_names[k]) == len && memcmp(kind_names[k], name, len) == 0)
       return k;
   return -1;
+}
+
+int lt_kind_mask_parse(const char *v, size_t len, lt_kind_mask_t *out)
+{
+  lt_kind_mask_t mask = 0;
+  while (len > 0) {
+    const char *comma = memchr(v, ',', len);
+    size_t n = comma ? (size_t)(comma - v) : len;
+    if (n == 3 && memcmp(v, "all", 3) == 0) {
+      mask |= LT_SHOW_DEFAULT | (1u << LT_KIND_REACHABLE);
+    } else {
+      int k = lt_kind_parse(v, n);
+      if (k < 0 || k == LT_KIND_SUPPRESSED)
+        return -EINVAL;
+      mask |= 1u << k;
+      if (k == LT_KIND_DIRECT || k == LT_KIND_INDIRECT || k == LT_KIND_POSSIBLE)
+        mask |= 1u << LT_KIND_UNFREED;
+    }
+    if (!comma)
+      break;
+    len -= n + 1;
+    v = comma + 1;
+  }
+  if (mask == 0)
+    return -EINVAL;
+  *out = mask;
+  return 0;
 }
 
 static int compare_leaks(const void *a, const void *b)

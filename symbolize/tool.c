@@ -43,32 +43,6 @@ static int die_usage(const char *fmt, const char *arg) {
   return EXIT_BAD_INPUT;
 }
 
-/* The runtime's show= semantics: "all" adds reachable to the defaults, and naming any
- * of the three leak verdicts also shows unfreed, which is what scan=0 reports hold. */
-static int parse_show(const char *v, lt_kind_mask_t *out) {
-  const lt_kind_mask_t defaults = 1u << LT_KIND_DIRECT | 1u << LT_KIND_INDIRECT |
-                                  1u << LT_KIND_POSSIBLE | 1u << LT_KIND_UNFREED;
-  lt_kind_mask_t mask = 0;
-  while (*v != '\0') {
-    size_t n = strcspn(v, ",");
-    if (n == 3 && memcmp(v, "all", 3) == 0) {
-      mask |= defaults | 1u << LT_KIND_REACHABLE;
-    } else {
-      int k = lt_kind_parse(v, n);
-      if (k < 0 || k == LT_KIND_SUPPRESSED)
-        return -EINVAL;
-      mask |= 1u << k;
-      if (k == LT_KIND_DIRECT || k == LT_KIND_INDIRECT || k == LT_KIND_POSSIBLE)
-        mask |= 1u << LT_KIND_UNFREED;
-    }
-    v += n + (v[n] == ',');
-  }
-  if (mask == 0)
-    return -EINVAL;
-  *out = mask;
-  return 0;
-}
-
 /* "a:b:c" from the --debug-dir arguments, NULL when there are none or out of memory. */
 static char *join_dirs(const char *const *dirv, int n) {
   size_t len = 1;
@@ -190,8 +164,7 @@ int main(int argc, char **argv) {
       {NULL, 0, NULL, 0}};
   const char *output = NULL;
   int text = 0;
-  lt_kind_mask_t show = 1u << LT_KIND_DIRECT | 1u << LT_KIND_INDIRECT |
-                        1u << LT_KIND_POSSIBLE | 1u << LT_KIND_UNFREED;
+  lt_kind_mask_t show = LT_SHOW_DEFAULT;
   const char *dirv[MAX_DEBUG_DIRS];
   int ndirs = 0, c;
   opterr = 0;
@@ -204,7 +177,7 @@ int main(int argc, char **argv) {
       text = 1;
       break;
     case OPT_SHOW:
-      if (parse_show(optarg, &show) != 0)
+      if (lt_kind_mask_parse(optarg, strlen(optarg), &show) != 0)
         return die_usage("--show: bad kind list \"%s\"", optarg);
       break;
     case OPT_DEBUG_DIR:
