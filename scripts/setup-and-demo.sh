@@ -2,7 +2,8 @@
 # setup-and-demo.sh — from a fresh Debian 12 checkout to a first leak report: installs
 # the build and test dependencies with apt-get (through sudo unless run as root),
 # configures and builds into build/, then runs the bundled leaky example under leaktrace.
-#   --no-apt   skip the package installation (dependencies already present)
+#   --no-apt          skip the package installation (dependencies already present)
+#   --print-packages  print the Debian packages it installs, and stop
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -14,6 +15,11 @@ PACKAGES=(
   check python3                               # unit tests and integration test driver
   sqlite3 php-cli perl git                    # real programs the integration tests trace
 )
+
+if [[ "${1:-}" == "--print-packages" ]]; then
+  echo "${PACKAGES[@]}"
+  exit 0
+fi
 
 if [[ "${1:-}" != "--no-apt" ]]; then
   sudo=()
