@@ -128,6 +128,7 @@ __attribute__((destructor)) static void lt_fini(void)
   pthread_mutex_lock(&report_lock);
   exiting = 1;
   long lost = lt_collect_report(LT_TRIGGER_EXIT, sp);
+  lt_track_enabled = 0;
   pthread_mutex_unlock(&report_lock);
   if (lost > 0 && lt_options.exitcode > 0)
     _exit(lt_options.exitcode);

@@ -23,7 +23,7 @@ extern int lt_track_depth LT_HIDDEN;
 /* 1: zero blocks as they are freed, so their stale pointers never make a lost block
  * look reachable to a later scan (set when scan=1). */
 extern int lt_track_scrub LT_HIDDEN;
-/* 0 stops tracking new blocks (after an internal failure, or once the process exits). */
+/* 0 once the exit report is taken: what later destructors allocate is never reported. */
 extern int lt_track_enabled LT_HIDDEN;
 
 #endif
