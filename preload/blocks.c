@@ -12,12 +12,14 @@
  * live blocks fill it) and every operation moves one chunk of the old table across
  * before doing its own work. Erase looks in the old table first, then the new, and
  * starts over if a newer table appeared meanwhile, so a block in flight is never
- * missed.
+ * missed. No operation takes a lock; the one wait is an insert into a new table already
+ * 7/8 full while a descheduled thread still carries a chunk of the old one: it yields
+ * until that chunk lands, rather than take the room the chunk needs.
  *
  * Tables are described by a ring of descriptors named by a generation number, read
- * seqlock-style. A drained table's pages are discarded (returned to the kernel, reading
- * as zeros) and the mapping is kept for a later table of the same size, never unmapped:
- * a thread stalled inside an old table therefore stays in bounds and never faults. An
+ * seqlock-style. A drained table's mapping is kept for a later table of the same size
+ * (a large one with its pages given back to the kernel), never unmapped: a thread
+ * stalled inside an old table therefore stays in bounds and never faults. An
  * insert that claimed a slot checks afterwards that its table is still live, and if not
  * turns the slot into a tombstone (always safe: it only lengthens probe chains) and
  * tries again; an erase that finds its key wherever it looks has found the right one,
