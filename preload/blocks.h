@@ -8,7 +8,8 @@
  *
  * The table grows without stopping anyone: a full table publishes a larger one and
  * every thread that touches the table moves a chunk of slots across until the old one
- * is empty (cooperative migration). Its memory comes from mmap, never from the host's
+ * is empty (cooperative migration). Only an insert into a new table that is already 7/8
+ * full waits (yielding) for chunks still in flight. Its memory comes from mmap, never from the host's
  * allocator: 24 bytes a slot, at a load between 3/8 and 3/4, so 32–64 bytes a live
  * block (about 43 on average).
  *
