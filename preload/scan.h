@@ -23,8 +23,7 @@ int lt_scan_classify(lt_block_t *blocks, long n, const lt_thread_regs_t *threads
 
 /* The same, when the caller's frames above self->sp belong to the program and are
  * roots: an exit report run from exit() (self->sp = lt_exitframe_sp(...), nregs = 0:
- * exit's caller and its callers stay live, the dead frames below do not), or a live
- * report run inside a signal handler on a program thread (lt_world_self_from_ucontext).
+ * exit's caller and its callers stay live, the dead frames below do not).
  * Passing the same as one more lt_thread_regs_t with stopped = 0 is equivalent. */
 int lt_scan_classify_self(lt_block_t *blocks, long n, const lt_thread_regs_t *threads,
                           int nthreads, const lt_thread_regs_t *self);

@@ -98,11 +98,6 @@ static void save_regs(lt_thread_regs_t *r, const ucontext_t *uc, int tid)
   r->stack_end = 0;
 }
 
-void lt_world_self_from_ucontext(lt_thread_regs_t *self, const void *ucontext)
-{
-  save_regs(self, ucontext, gettid_raw());
-}
-
 /* The handler: runs on the stopped thread's own stack (no SA_ONSTACK), so the ucontext
  * and this frame lie below the saved sp and are not part of the scanned stack. */
 static void on_stop_signal(int sig, siginfo_t *info, void *ctx)

@@ -36,9 +36,6 @@ int lt_world_init(void);
 int lt_world_stop(const lt_thread_regs_t **threads);
 void lt_world_resume(void);
 
-/* Fill *self from a signal handler's ucontext: the interrupted sp and registers of the
- * calling thread, for lt_scan_classify_self. */
-void lt_world_self_from_ucontext(lt_thread_regs_t *self, const void *ucontext);
 
 /* The signal the runtime reserves; a program that installs a handler for it loses the
  * ability to be stopped (live reports then fall back to scan without stopping). */
