@@ -1,6 +1,7 @@
 /* check_blocks.c — the live-block table: exact contents after concurrent inserts and
  * erases, growth under load, tombstone churn that must not grow the table forever. */
 #include <check.h>
+#include "lt_check.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -127,9 +128,5 @@ int main(void)
   tcase_add_test(tc, concurrent_exact_contents);
   tcase_add_test(tc, churn_does_not_grow);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return lt_check_run(s);
 }

@@ -1,5 +1,6 @@
 /* check_options.c — LEAKTRACE_OPTIONS: defaults, every key, bad input, patterns. */
 #include <check.h>
+#include "lt_check.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -119,9 +120,5 @@ int main(void)
   tcase_add_test(tc, bad_input_warns_and_keeps_defaults);
   tcase_add_test(tc, expand_patterns);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return lt_check_run(s);
 }

@@ -1,5 +1,6 @@
 /* check_report.c — the report writers: JSON schema 1, the text shape, ordering, escapes. */
 #include <check.h>
+#include "lt_check.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,9 +146,5 @@ int main(void)
   tcase_add_test(tc, json_escapes_control_characters);
   tcase_add_test(tc, kind_names_round_trip);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return lt_check_run(s);
 }

@@ -11,6 +11,7 @@
 #include "world.h"
 
 #include <check.h>
+#include "lt_check.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -517,9 +518,5 @@ static Suite *scan_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(scan_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? 1 : 0;
+  return lt_check_run(scan_suite());
 }

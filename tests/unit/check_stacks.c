@@ -1,5 +1,6 @@
 /* check_stacks.c — the stack depot: one id per distinct stack, from any thread. */
 #include <check.h>
+#include "lt_check.h"
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -83,9 +84,5 @@ int main(void)
   tcase_add_test(tc, empty_stack_is_a_stack);
   tcase_add_test(tc, concurrent_interning_agrees);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return lt_check_run(s);
 }

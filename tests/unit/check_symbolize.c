@@ -2,6 +2,7 @@
  * (their lines are known at compile time), stripped copies of it with separate debug
  * info, and the offline tool's JSON reader and report loader. */
 #include <check.h>
+#include "lt_check.h"
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
@@ -456,9 +457,5 @@ int main(void) {
   tcase_add_test(json, test_report_read);
   tcase_add_loop_test(json, test_report_invalid, 0, sizeof(broken) / sizeof(broken[0]));
   suite_add_tcase(s, json);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return lt_check_run(s);
 }

@@ -5,6 +5,7 @@
 #include "world.h"
 
 #include <check.h>
+#include "lt_check.h"
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -312,9 +313,5 @@ static Suite *world_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(world_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? 1 : 0;
+  return lt_check_run(world_suite());
 }
