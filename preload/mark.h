@@ -16,9 +16,13 @@
  *
  * Lookups go through an index built at begin: blocks are cut into regions at gaps over
  * 1 MiB, each region has a table of slots of 2^k bytes giving the first block that may
- * contain an address of the slot (about one block a slot). Everything lives in one
- * anonymous mapping; nothing calls malloc or takes a lock, so it runs with the world
- * stopped. Not thread-safe: one marker at a time per lt_mark_t. */
+ * contain an address of the slot (about one block a slot), and each block's [start, end)
+ * sits in a compact array beside its marking state. Words that fall in the heap's range
+ * are not looked up one by one but in batches, whose cache misses overlap; blocks to
+ * scan are swept in address order. Both change only the order of the work, never the
+ * verdicts (see mark.c). Everything lives in one anonymous mapping; nothing calls malloc
+ * or takes a lock, so it runs with the world stopped. Not thread-safe: one marker at a
+ * time per lt_mark_t. */
 #ifndef LT_MARK_H
 #define LT_MARK_H
 
@@ -35,6 +39,8 @@
 #define LT_MARK_ALLOCATOR_STATE 1u
 
 typedef struct lt_mark_region lt_mark_region_t;
+typedef struct lt_mark_span lt_mark_span_t;
+typedef struct lt_mark_cand lt_mark_cand_t;
 
 typedef struct lt_mark {
   lt_block_t *blocks;
@@ -42,10 +48,16 @@ typedef struct lt_mark {
   uintptr_t lo, hi;             /* lowest block start, highest block end */
   lt_mark_region_t *regions;
   long nregions;
+  lt_mark_span_t *spans;        /* per block: [start, end) */
   uint32_t *slots;
-  uint64_t *done;               /* bitmap: scanned as reachable */
-  uint32_t *stack;
+  uint8_t *state;               /* per block: its kind while marking */
+  uint64_t *todo;               /* bitmap: kind rose since the block was last scanned */
+  long pending;                 /* bits set in todo */
+  uint32_t *stack;              /* the clique pass's blocks to scan */
   long top;
+  lt_mark_cand_t *batch;        /* words waiting to be looked up */
+  int nbatch;
+  long leader;                  /* the clique being gathered, or -1 */
   void *mem;
   size_t mem_bytes;
 } lt_mark_t;
@@ -58,7 +70,9 @@ int lt_mark_begin(lt_mark_t *m, lt_block_t *blocks, long n);
  * or -1. */
 long lt_mark_find(const lt_mark_t *m, uintptr_t addr);
 
-/* Root words: every word is looked at as a possible pointer. */
+/* Root words: every word is looked at as a possible pointer. The values are taken
+ * during the call (the array may be reused as soon as it returns); their lookups may
+ * wait until lt_mark_finish. */
 void lt_mark_root_words(lt_mark_t *m, const uintptr_t *words, size_t count, unsigned flags);
 
 /* A block that is itself a root (reachable whatever points to it, contents scanned). */
