@@ -29,15 +29,20 @@ static uint32_t *buckets;
 static uint64_t interned;
 static int setup_state; /* 0: not set up, 1: setting up, 2: ready, 3: failed */
 
+/* Four independent lanes, so the multiplies of successive frames overlap. */
 static uint64_t hash_frames(const uintptr_t *frames, uint32_t depth)
 {
-  uint64_t h = 0xcbf29ce484222325ull ^ depth;
-  for (uint32_t i = 0; i < depth; i++) {
-    h ^= frames[i];
-    h *= 0x100000001b3ull;
-    h ^= h >> 29;
-  }
-  return h;
+  uint64_t lane[4] = {0xcbf29ce484222325ull ^ depth, 0x9e3779b97f4a7c15ull,
+                      0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull};
+  uint32_t i = 0;
+  for (; i + 4 <= depth; i += 4)
+    for (int k = 0; k < 4; k++)
+      lane[k] = (lane[k] ^ frames[i + k]) * 0x100000001b3ull;
+  for (int k = 0; i < depth; i++, k++)
+    lane[k] = (lane[k] ^ frames[i]) * 0x100000001b3ull;
+  uint64_t h = lane[0] ^ (lane[1] >> 7) ^ (lane[2] << 11) ^ (lane[3] >> 17);
+  h *= 0x9e3779b97f4a7c15ull;
+  return h ^ (h >> 29);
 }
 
 static int setup(void)

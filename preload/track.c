@@ -1,7 +1,6 @@
 /* track.c — recording and forgetting blocks on the allocation path. */
 #include "track.h"
 #include "tstate.h"
-#include "stacks.h"
 #include "unwind.h"
 #include "out.h"
 
@@ -24,11 +23,9 @@ LT_HOT void lt_track_alloc(void *ptr, size_t size)
   lt_tstate_t *self = lt_tstate_get();
   if (lt_unlikely(!self))
     return;
-  uintptr_t frames[LT_STACK_MAX_DEPTH];
   lt_guard_enter();
-  int depth = lt_unwind_capture(frames, lt_track_depth);
+  uint32_t stack = lt_unwind_stack(&self->memo, lt_track_depth);
   lt_guard_leave();
-  uint32_t stack = lt_stacks_intern(frames, (uint32_t)depth);
   if (lt_unlikely(lt_blocks_insert((uintptr_t)ptr, size, stack, lt_tstate_next_seq(self)) < 0)) {
     table_full();
     return;

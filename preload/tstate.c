@@ -68,6 +68,7 @@ lt_tstate_t *lt_tstate_register(void)
     while (!__atomic_compare_exchange_n(&registry, &head, t, 0, __ATOMIC_ACQ_REL,
                                         __ATOMIC_ACQUIRE));
   }
+  t->memo.depth = 0; /* a previous owner's slots may lie in a stack that is gone */
   lt_tstate_self = t;
   __atomic_fetch_add(&threads_in_use, 1, __ATOMIC_RELAXED);
   if (__atomic_load_n(&exit_key_ready, __ATOMIC_ACQUIRE)) {

@@ -9,6 +9,7 @@
 #define LT_TSTATE_H
 
 #include "lt.h"
+#include "unwind.h"
 
 typedef struct lt_tstate {
   uint64_t allocations;
@@ -19,6 +20,7 @@ typedef struct lt_tstate {
   uint64_t end_seq;          /* one past its range */
   struct lt_tstate *next;    /* registry list, never unlinked */
   int in_use;
+  lt_unwind_memo_t memo;     /* this thread's last stack */
 } lt_tstate_t;
 
 extern __thread lt_tstate_t *lt_tstate_self __attribute__((tls_model("initial-exec"))) LT_HIDDEN;

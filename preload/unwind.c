@@ -1,5 +1,7 @@
-/* unwind.c — stack capture with libunwind's fast trace. */
+/* unwind.c — stack capture: a memoized walk by cached frame rules, with libunwind's
+ * fast trace where the rules run out (design in unwind.h). */
 #include "unwind.h"
+#include "rules.h"
 #include "stacks.h"
 
 #define UNW_LOCAL_ONLY
@@ -14,25 +16,140 @@ extern char __stop_lt_hot[] LT_HIDDEN;
  * room for a C++ operator new that calls malloc. */
 #define OWN_FRAMES_ALLOWANCE 6
 
+/* A frame larger than this means the rule or the register it reads is not what the
+ * code did: stop rather than read far away. */
+#define MAX_FRAME_BYTES ((uintptr_t)1 << 28)
+
 /* libunwind's default cache is global and locked; per-thread keeps threads apart. */
 void lt_unwind_init(void)
 {
   unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 }
 
-static inline int is_ours(const void *pc)
+static inline int is_ours(uintptr_t pc)
 {
-  return (const char *)pc >= __start_lt_hot && (const char *)pc < __stop_lt_hot;
+  return pc >= (uintptr_t)__start_lt_hot && pc < (uintptr_t)__stop_lt_hot;
 }
 
-LT_HOT int lt_unwind_capture(uintptr_t *frames, int max)
+typedef struct regs {
+  uintptr_t pc, sp, bp;
+} regs_t;
+
+enum { STEP_FAILED = -1, STEP_OUTERMOST = 0, STEP_DONE = 1 };
+
+/* Out of the frame whose rule is found at lookup: afterwards r->pc is the return
+ * address and r->sp the CFA, so the return address was read from r->sp - 8. */
+static inline int step(regs_t *r, uintptr_t lookup)
+{
+  lt_rule_t rule = lt_rules_get(lookup);
+  if (lt_unlikely(!(rule & LT_RULE_USABLE)))
+    return STEP_FAILED;
+  if (rule & LT_RULE_OUTERMOST)
+    return STEP_OUTERMOST;
+  uintptr_t cfa = ((rule & LT_RULE_CFA_RBP) ? r->bp : r->sp) + (uintptr_t)lt_rule_cfa_offset(rule);
+  if (lt_unlikely(cfa <= r->sp || cfa - r->sp > MAX_FRAME_BYTES || (cfa & 7)))
+    return STEP_FAILED;
+  if (rule & LT_RULE_RBP_SAVED)
+    r->bp = *(const uintptr_t *)(cfa + (uintptr_t)lt_rule_rbp_offset(rule));
+  r->sp = cfa;
+  r->pc = *(const uintptr_t *)(cfa - 8);
+  return r->pc ? STEP_DONE : STEP_OUTERMOST;
+}
+
+/* The whole stack by libunwind, for stacks the rules cannot walk. */
+LT_HOT static uint32_t by_libunwind(lt_unwind_memo_t *memo, int max)
 {
   void *buf[LT_STACK_MAX_DEPTH + OWN_FRAMES_ALLOWANCE];
   int n = unw_backtrace(buf, max + OWN_FRAMES_ALLOWANCE);
   int first = 0;
-  while (first < n && is_ours(buf[first]))
+  while (first < n && is_ours((uintptr_t)buf[first]))
     first++;
   int depth = n - first < max ? n - first : max;
-  memcpy(frames, buf + first, (size_t)depth * sizeof(uintptr_t));
-  return depth;
+  memo->depth = 0;
+  return lt_stacks_intern((const uintptr_t *)(buf + first), (uint32_t)depth);
+}
+
+/* Can the memo's frames after j complete the walk (frame n was just found at memo frame
+ * j)? They can if they reach max frames or the outermost one, and every slot the stack
+ * takes still holds its return address; frames beyond max stay in the memo unchecked,
+ * to be checked when a later stack takes them. Returns how many the memo keeps after
+ * n, or -1. */
+static int usable_tail(const lt_unwind_memo_t *memo, int j, int n, int max)
+{
+  int have = memo->depth - (j + 1);
+  if (n + 1 + have < max && !memo->complete)
+    return -1;
+  int used = have < max - (n + 1) ? have : max - (n + 1);
+  for (int k = j + 1; k <= j + used; k++)
+    if (*(const uintptr_t *)memo->slot[k] != memo->ra[k])
+      return -1;
+  return have < LT_UNWIND_MEMO_DEPTH - (n + 1) ? have : LT_UNWIND_MEMO_DEPTH - (n + 1);
+}
+
+static uint32_t intern(lt_unwind_memo_t *memo, int max)
+{
+  memo->stack = lt_stacks_intern(memo->ra, (uint32_t)(memo->depth < max ? memo->depth : max));
+  memo->stack_max = max;
+  return memo->stack;
+}
+
+/* The walk met the memo: frames[0..n] are new, the memo's frames from j+1 follow. The
+ * stack is the memo's own when the new frames are the memo's first ones. */
+static uint32_t finish_from_memo(lt_unwind_memo_t *memo, const uintptr_t *ra,
+                                 const uintptr_t *slot, int n, int j, int keep, int max)
+{
+  int whole_tail = keep == memo->depth - (j + 1);
+  if (n == j && whole_tail && memo->stack && memo->stack_max == max &&
+      memcmp(ra, memo->ra, (size_t)(n + 1) * sizeof *ra) == 0)
+    return memo->stack;
+  memmove(&memo->ra[n + 1], &memo->ra[j + 1], (size_t)keep * sizeof *ra);
+  memmove(&memo->slot[n + 1], &memo->slot[j + 1], (size_t)keep * sizeof *slot);
+  memcpy(memo->ra, ra, (size_t)(n + 1) * sizeof *ra);
+  memcpy(memo->slot, slot, (size_t)(n + 1) * sizeof *slot);
+  memo->depth = n + 1 + keep;
+  memo->complete = memo->complete && whole_tail;
+  return intern(memo, max);
+}
+
+static uint32_t remember(lt_unwind_memo_t *memo, const uintptr_t *ra, const uintptr_t *slot,
+                         int n, int complete, int max)
+{
+  memcpy(memo->ra, ra, (size_t)n * sizeof *ra);
+  memcpy(memo->slot, slot, (size_t)n * sizeof *slot);
+  memo->depth = n;
+  memo->complete = complete;
+  return intern(memo, max);
+}
+
+LT_HOT uint32_t lt_unwind_stack(lt_unwind_memo_t *memo, int max)
+{
+  if (max > LT_UNWIND_MEMO_DEPTH)
+    return by_libunwind(memo, max);
+  uintptr_t ra[LT_UNWIND_MEMO_DEPTH], slot[LT_UNWIND_MEMO_DEPTH];
+  regs_t r;
+  /* This very instruction's address and registers: the walk starts in this frame. */
+  __asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
+                   : "=r"(r.pc), "=r"(r.sp), "=r"(r.bp));
+  uintptr_t lookup = r.pc;
+  int n = 0, j = 0;
+  for (;;) {
+    int s = step(&r, lookup);
+    if (lt_unlikely(s == STEP_FAILED))
+      return by_libunwind(memo, max);
+    if (s == STEP_OUTERMOST || n == LT_UNWIND_MEMO_DEPTH)
+      return remember(memo, ra, slot, n, s == STEP_OUTERMOST, max);
+    lookup = r.pc - 1; /* the call instruction: the return address may begin another function */
+    if (n == 0 && is_ours(r.pc))
+      continue;
+    ra[n] = r.pc;
+    slot[n] = r.sp - 8;
+    while (j < memo->depth && memo->slot[j] < slot[n])
+      j++;
+    if (j < memo->depth && memo->slot[j] == slot[n] && memo->ra[j] == ra[n]) {
+      int keep = usable_tail(memo, j, n, max);
+      if (keep >= 0)
+        return finish_from_memo(memo, ra, slot, n, j, keep, max);
+    }
+    n++;
+  }
 }

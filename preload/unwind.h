@@ -1,9 +1,17 @@
-/* unwind.h — capturing the stack of an allocation.
+/* unwind.h — capturing and interning the stack of an allocation.
  *
  * Functions on the allocation path are placed in the `lt_hot` section (LT_HOT); capture
  * drops every leading frame whose pc lies in that section, so frame 0 is always the
  * code that called the allocation function, however the compiler inlined ours.
- * Safe to call from any thread with the reentrancy guard set (libunwind may allocate). */
+ *
+ * The walk follows frame rules from .eh_frame, cached by code address (rules.h), and is
+ * memoized per thread: the return addresses of the last stack and the stack slots they
+ * were read from. A new walk stops at the first frame found in the memo at the same slot
+ * with the same return address, and takes the rest from the memo after checking that
+ * every slot it takes still holds its return address: the callers of a frame are the
+ * return addresses saved above it, so if those are unchanged the frames are too. Where
+ * a frame's rule cannot be followed (no unwind information, a signal frame, a rule
+ * given by an expression), libunwind unwinds the whole stack instead. */
 #ifndef LT_UNWIND_H
 #define LT_UNWIND_H
 
@@ -11,10 +19,25 @@
 
 #define LT_HOT __attribute__((section("lt_hot"), noinline))
 
+/* The memo holds this many frames, more than the default depth of 32 so that a stack
+ * met a few frames nearer the top than before still completes from it. Depths beyond
+ * it are not memoized: they walk with libunwind every time. */
+#define LT_UNWIND_MEMO_DEPTH 64
+
+typedef struct lt_unwind_memo {
+  int depth;        /* frames held; 0: nothing to compare with */
+  int complete;     /* the last of them is the outermost frame */
+  uint32_t stack;   /* the interned id of the first stack_max of them */
+  int stack_max;
+  uintptr_t ra[LT_UNWIND_MEMO_DEPTH];
+  uintptr_t slot[LT_UNWIND_MEMO_DEPTH]; /* where ra[i] was read: ascending */
+} lt_unwind_memo_t;
+
 /* Must run before the first capture on any thread: sets libunwind's per-thread cache. */
 void lt_unwind_init(void);
 
-/* Fills frames[0..max) with return addresses, innermost first; returns how many. */
-int lt_unwind_capture(uintptr_t *frames, int max);
+/* The interned id of the calling thread's stack, at most max frames (0 when the depot is
+ * full). Call with the reentrancy guard set: the libunwind fallback may allocate. */
+uint32_t lt_unwind_stack(lt_unwind_memo_t *memo, int max);
 
 #endif

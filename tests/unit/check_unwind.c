@@ -1,0 +1,190 @@
+/* check_unwind.c — stack capture: the rule walk and its memo give libunwind's frames,
+ * whatever stack came before on the thread. */
+#include <check.h>
+#include "lt_check.h"
+#include <alloca.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+
+#include "cfi.h"
+#include "stacks.h"
+#include "unwind.h"
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#define NOINLINE __attribute__((noinline))
+#define DEPTH 32
+
+static __thread lt_unwind_memo_t memo;
+
+typedef struct capture {
+  uintptr_t ours[LT_STACK_MAX_DEPTH];
+  uint32_t nours;
+  void *theirs[LT_STACK_MAX_DEPTH];
+  int ntheirs;
+} capture_t;
+
+/* Both captures from the same frame: from frame 1 on (this function's callers) they
+ * must agree. */
+static NOINLINE void capture(capture_t *c, int max)
+{
+  uint32_t id = lt_unwind_stack(&memo, max);
+  ck_assert_uint_ne(id, 0);
+  const uintptr_t *f = lt_stacks_get(id, &c->nours);
+  memcpy(c->ours, f, c->nours * sizeof *f);
+  c->ntheirs = unw_backtrace(c->theirs, max);
+  __asm__ volatile("" ::: "memory"); /* keep the calls from becoming tail calls */
+}
+
+static void assert_agree(const capture_t *c, int max)
+{
+  ck_assert_int_eq((int)c->nours, c->ntheirs < max ? c->ntheirs : max);
+  for (uint32_t i = 1; i < c->nours; i++)
+    ck_assert_msg(c->ours[i] == (uintptr_t)c->theirs[i], "frame %u: %#lx vs %p", i,
+                  (unsigned long)c->ours[i], c->theirs[i]);
+}
+
+static NOINLINE int recurse(capture_t *c, int depth, int max)
+{
+  if (depth == 0) {
+    capture(c, max);
+    return 0;
+  }
+  int r = recurse(c, depth - 1, max);
+  __asm__ volatile("" ::: "memory");
+  return r + 1;
+}
+
+/* A frame of run-time size: its CFA is found through rbp. */
+static NOINLINE int with_alloca(capture_t *c, size_t bytes, int depth)
+{
+  volatile char *buf = alloca(bytes);
+  buf[0] = 1;
+  int r = recurse(c, depth, DEPTH);
+  return r + buf[0];
+}
+
+static NOINLINE int caller_a(capture_t *c) { return recurse(c, 3, DEPTH) + 1; }
+static NOINLINE int caller_b(capture_t *c) { return recurse(c, 3, DEPTH) + 2; }
+
+START_TEST(walk_agrees_with_libunwind)
+{
+  capture_t c;
+  int depths[] = {0, 5, 40, 2, 40, 70, 1, 70, 12};
+  for (size_t i = 0; i < sizeof depths / sizeof *depths; i++) {
+    recurse(&c, depths[i], DEPTH);
+    assert_agree(&c, DEPTH);
+  }
+}
+END_TEST
+
+START_TEST(memo_sees_a_changed_caller)
+{
+  capture_t a, b;
+  for (int round = 0; round < 3; round++) {
+    caller_a(&a);
+    assert_agree(&a, DEPTH);
+    caller_b(&b);
+    assert_agree(&b, DEPTH);
+    ck_assert(a.ours[5] != b.ours[5]); /* the return address into caller_a or caller_b */
+  }
+}
+END_TEST
+
+START_TEST(alloca_frames_agree)
+{
+  capture_t c;
+  size_t sizes[] = {16, 4000, 64, 100000, 16};
+  for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+    with_alloca(&c, sizes[i], (int)i);
+    assert_agree(&c, DEPTH);
+  }
+}
+END_TEST
+
+START_TEST(depth_limit_is_kept)
+{
+  capture_t c;
+  int limits[] = {1, 3, 32, 64, 100};
+  for (size_t i = 0; i < sizeof limits / sizeof *limits; i++) {
+    recurse(&c, 80, limits[i]);
+    assert_agree(&c, limits[i]);
+  }
+}
+END_TEST
+
+static capture_t in_handler;
+
+static void handler(int sig)
+{
+  (void)sig;
+  recurse(&in_handler, 2, DEPTH);
+}
+
+/* Through a signal frame the rules stop (its CIE is marked 'S'); libunwind goes on. */
+START_TEST(signal_frames_fall_back)
+{
+  struct sigaction sa = {.sa_handler = handler};
+  sigaction(SIGUSR2, &sa, NULL);
+  capture_t before;
+  recurse(&before, 4, DEPTH);
+  raise(SIGUSR2);
+  assert_agree(&in_handler, DEPTH);
+  ck_assert_int_gt((int)in_handler.nours, 6);
+}
+END_TEST
+
+static void *thread_main(void *arg)
+{
+  capture_t *c = arg;
+  recurse(c, 7, DEPTH);
+  return NULL;
+}
+
+START_TEST(threads_walk_to_their_start)
+{
+  capture_t c[2];
+  pthread_t t[2];
+  for (int i = 0; i < 2; i++)
+    pthread_create(&t[i], NULL, thread_main, &c[i]);
+  for (int i = 0; i < 2; i++) {
+    pthread_join(t[i], NULL);
+    assert_agree(&c[i], DEPTH);
+  }
+}
+END_TEST
+
+START_TEST(rule_of_plain_code)
+{
+  lt_cfi_rule_t r;
+  ck_assert_int_eq(lt_cfi_rule_at((uintptr_t)recurse, &r), 0);
+  ck_assert_int_eq(r.cfa_reg, LT_CFI_RSP); /* at a function's entry: CFA = rsp + 8 */
+  ck_assert_int_eq(r.cfa_offset, 8);
+  ck_assert_int_eq(r.outermost, 0);
+  ck_assert_int_eq(lt_cfi_rule_at(0x10, &r), -ENOENT);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+  Suite *s = suite_create("unwind");
+  TCase *tc = tcase_create("walk");
+  tcase_add_test(tc, walk_agrees_with_libunwind);
+  tcase_add_test(tc, memo_sees_a_changed_caller);
+  tcase_add_test(tc, alloca_frames_agree);
+  tcase_add_test(tc, depth_limit_is_kept);
+  tcase_add_test(tc, signal_frames_fall_back);
+  tcase_add_test(tc, threads_walk_to_their_start);
+  tcase_add_test(tc, rule_of_plain_code);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void)
+{
+  lt_unwind_init();
+  return lt_check_run(suite());
+}
