@@ -1,15 +1,17 @@
 /* blocks.c — the lock-free live-block table (contract in blocks.h).
  *
- * Open addressing with linear probing over 24-byte slots. A slot's key word carries
- * its state: an address, or one of the small markers below. Every state change of a
- * key is a single CAS, and only the thread that owns a state writes the payload:
+ * Open addressing with linear probing over 16-byte slots: the key, then the block's
+ * size and stack id packed in one word. A slot's key word carries its state: an
+ * address, or one of the small markers below. Every state change of a key is a single
+ * CAS, and only the thread that owns a state writes the payload:
  *
  *   EMPTY/TOMB --insert--> BUSY --payload written--> addr --erase--> TOMB
  *   addr --migration--> addr|MOVING --copied to the new table--> SEALED
  *   EMPTY --migration--> SEALED_EMPTY,  TOMB --migration--> SEALED
  *
  * Growth publishes a table twice as large (or the same size, when tombstones and not
- * live blocks fill it) and every operation moves one chunk of the old table across
+ * live blocks fill it: live blocks up to 3/8 of the slots, so that a rebuild moves at
+ * most one block per insert it makes room for) and every operation moves one chunk of the old table across
  * before doing its own work. Erase looks in the old table first, then the new, and
  * starts over if a newer table appeared meanwhile, so a block in flight is never
  * missed. No operation takes a lock; the one wait is an insert into a new table already
@@ -49,9 +51,11 @@ enum {
 
 typedef struct slot {
   uintptr_t key;
-  uint64_t size;
-  uint64_t tag; /* seq << 24 | stack */
+  uint64_t val; /* size << 24 | stack */
 } slot_t;
+
+#define STACK_BITS 24
+#define MAX_SIZE ((((uint64_t)1) << (64 - STACK_BITS)) - 1)
 
 /* The fields every operation reads sit apart from the counters that sampled operations
  * write: sharing a cache line, the two made every malloc on one core miss on the other. */
@@ -100,9 +104,11 @@ static inline int sampled(uint64_t h)
   return ((h >> 5) & SAMPLE_MASK) == 0;
 }
 
-static inline uint64_t make_tag(uint32_t stack, uint64_t seq)
+/* Sizes beyond 1 TiB, which no allocator hands out, are recorded as 1 TiB - 1. */
+static inline uint64_t make_val(size_t size, uint32_t stack)
 {
-  return (seq << 24) | (stack & 0xffffffu);
+  uint64_t s = size < MAX_SIZE ? size : MAX_SIZE;
+  return (s << STACK_BITS) | (stack & ((1u << STACK_BITS) - 1));
 }
 
 static inline void cpu_relax(unsigned *spins)
@@ -194,7 +200,7 @@ static int still_live(const view_t *v)
 
 /* Put a key into the table being filled by a migration (no one seals it meanwhile).
  * The caller guarantees the key is not already there. */
-static void place(const view_t *v, uintptr_t key, uint64_t size, uint64_t tag)
+static void place(const view_t *v, uintptr_t key, uint64_t val)
 {
   uint64_t h = hash_of(key);
   size_t mask = v->cap - 1;
@@ -204,8 +210,7 @@ static void place(const view_t *v, uintptr_t key, uint64_t size, uint64_t tag)
     while (k == KEY_EMPTY || k == KEY_TOMB) {
       uintptr_t was = k;
       if (cas(&s->key, &k, KEY_BUSY)) {
-        s->size = size;
-        s->tag = tag;
+        s->val = val;
         store(&s->key, key);
         if (sampled(h)) {
           __atomic_fetch_add(&v->t->live_sampled, 1, __ATOMIC_RELAXED);
@@ -243,7 +248,7 @@ static void seal_slot(slot_t *s, const view_t *dst)
       if (k & MOVING)
         return;
       if (cas(&s->key, &k, k | MOVING)) {
-        place(dst, k, s->size, s->tag);
+        place(dst, k, s->val);
         store(&s->key, KEY_SEALED);
         return;
       }
@@ -281,7 +286,7 @@ static void grow(const view_t *cur)
   if (load(&cur_gen) == cur->gen && load(&src_gen) == 0) {
     long sampled_live = load(&cur->t->live_sampled);
     size_t live = (size_t)(sampled_live < 0 ? 0 : sampled_live) * (SAMPLE_MASK + 1);
-    size_t cap = live > cur->cap / 4 ? cur->cap * 2 : cur->cap;
+    size_t cap = live > cur->cap / 8 * 3 ? cur->cap * 2 : cur->cap;
     if (build(cur->gen + 1, cap) == 0) {
       store(&src_gen, cur->gen);
       store(&cur_gen, cur->gen + 1);
@@ -343,7 +348,7 @@ static int reserved_for_migration(const view_t *v)
 }
 
 /* 1: inserted; 0: the table is being drained or was retired, try the newest. */
-static int insert_in(const view_t *v, uintptr_t addr, size_t size, uint64_t tag)
+static int insert_in(const view_t *v, uintptr_t addr, uint64_t val)
 {
   uint64_t h = hash_of(addr);
   size_t mask = v->cap - 1;
@@ -363,8 +368,7 @@ static int insert_in(const view_t *v, uintptr_t addr, size_t size, uint64_t tag)
         store(&s->key, KEY_TOMB);
         return 0;
       }
-      s->size = size;
-      s->tag = tag;
+      s->val = val;
       store(&s->key, addr);
       if (sampled(h)) {
         __atomic_fetch_add(&v->t->live_sampled, 1, __ATOMIC_RELAXED);
@@ -385,9 +389,9 @@ static int insert_in(const view_t *v, uintptr_t addr, size_t size, uint64_t tag)
   }
 }
 
-int lt_blocks_insert(uintptr_t addr, size_t size, uint32_t stack, uint64_t seq)
+int lt_blocks_insert(uintptr_t addr, size_t size, uint32_t stack)
 {
-  uint64_t tag = make_tag(stack, seq);
+  uint64_t val = make_val(size, stack);
   unsigned spins = 0;
   for (;;) {
     view_t cur, src;
@@ -395,7 +399,7 @@ int lt_blocks_insert(uintptr_t addr, size_t size, uint32_t stack, uint64_t seq)
     if (lt_unlikely(!enter(&cur, &src, &has_src)) &&
         (first_table() < 0 || !enter(&cur, &src, &has_src)))
       return -ENOMEM;
-    if (insert_in(&cur, addr, size, tag))
+    if (insert_in(&cur, addr, val))
       return 0;
     /* Full: start a new table, or give a migration under way the time to finish. */
     if (load(&cur_gen) == cur.gen && load(&src_gen) == 0)
@@ -407,10 +411,10 @@ int lt_blocks_insert(uintptr_t addr, size_t size, uint32_t stack, uint64_t seq)
 
 static void fill(lt_block_t *out, uintptr_t addr, const slot_t *s)
 {
+  uint64_t val = s->val;
   out->addr = addr;
-  out->size = s->size;
-  out->seq = s->tag >> 24;
-  out->stack = (uint32_t)(s->tag & 0xffffffu);
+  out->size = val >> STACK_BITS;
+  out->stack = (uint32_t)(val & ((1u << STACK_BITS) - 1));
   out->kind = LT_KIND_UNFREED;
 }
 
@@ -588,7 +592,7 @@ void lt_blocks_after_fork_child(void)
     } else if (k >= KEY_FIRST_ADDRESS && (k & MOVING)) {
       /* Its mover vanished, before or after copying it: drop any copy, place it anew. */
       erase_in(&cur, k & ~MOVING, NULL);
-      place(&cur, k & ~MOVING, s->size, s->tag);
+      place(&cur, k & ~MOVING, s->val);
       s->key = KEY_SEALED;
     } else {
       seal_slot(s, &cur);

@@ -9,9 +9,11 @@
  * The table grows without stopping anyone: a full table publishes a larger one and
  * every thread that touches the table moves a chunk of slots across until the old one
  * is empty (cooperative migration). Only an insert into a new table that is already 7/8
- * full waits (yielding) for chunks still in flight. Its memory comes from mmap, never from the host's
- * allocator: 24 bytes a slot, at a load between 3/8 and 3/4, so 32–64 bytes a live
- * block (about 43 on average).
+ * full waits (yielding) for chunks still in flight. Its memory comes from mmap, never
+ * from the host's allocator: 16 bytes a slot, with live blocks between 3/16 and 3/8 of
+ * the slots after a rebuild (tombstones fill the rest up to 3/4 before the next), so
+ * 43–85 bytes a live block at the peak of a growing program, and one table at a time
+ * once it is steady (a migration holds two for its duration).
  *
  * A snapshot copies the live blocks into an mmap'd array sorted by address; it never
  * calls malloc, so the reporter may take one while every other thread is stopped,
@@ -36,14 +38,13 @@ typedef enum {
 typedef struct lt_block {
   uintptr_t addr;
   size_t size;
-  uint64_t seq;     /* allocation sequence number: later allocations are larger */
   uint32_t stack;   /* stack depot id */
   uint32_t kind;    /* lt_kind_t, filled by the scan (LT_KIND_UNFREED until then) */
 } lt_block_t;
 
 /* Record a block. Returns 0, or -ENOMEM when the table cannot grow (the block is
  * then simply not tracked). */
-int lt_blocks_insert(uintptr_t addr, size_t size, uint32_t stack, uint64_t seq);
+int lt_blocks_insert(uintptr_t addr, size_t size, uint32_t stack);
 
 /* Forget a block. Returns 0 and fills *out (when non-NULL) with what was recorded,
  * or -ENOENT for an address the table does not hold (allocated before leaktrace

@@ -26,7 +26,7 @@ LT_HOT void lt_track_alloc(void *ptr, size_t size)
   lt_guard_enter();
   uint32_t stack = lt_unwind_stack(&self->memo, lt_track_depth);
   lt_guard_leave();
-  if (lt_unlikely(lt_blocks_insert((uintptr_t)ptr, size, stack, lt_tstate_next_seq(self)) < 0)) {
+  if (lt_unlikely(lt_blocks_insert((uintptr_t)ptr, size, stack) < 0)) {
     table_full();
     return;
   }
@@ -49,7 +49,7 @@ LT_HOT int lt_track_free(void *ptr, lt_block_t *was)
 void lt_track_restore(const lt_block_t *was)
 {
   lt_tstate_t *self = lt_tstate_get();
-  if (lt_blocks_insert(was->addr, was->size, was->stack, was->seq) < 0) {
+  if (lt_blocks_insert(was->addr, was->size, was->stack) < 0) {
     table_full();
     return;
   }

@@ -6,10 +6,8 @@
 
 __thread lt_tstate_t *lt_tstate_self __attribute__((tls_model("initial-exec")));
 
-#define SEQ_BATCH 256
 
 static lt_tstate_t *registry;    /* every record ever made */
-static uint64_t next_seq_global = 1;
 static int64_t live_bytes;
 static int64_t peak_bytes;
 static int threads_in_use;
@@ -95,12 +93,6 @@ void lt_tstate_flush_bytes(lt_tstate_t *t)
   t->slack = room;
 }
 
-void lt_tstate_refill_seq(lt_tstate_t *t)
-{
-  t->next_seq = __atomic_fetch_add(&next_seq_global, SEQ_BATCH, __ATOMIC_RELAXED);
-  t->end_seq = t->next_seq + SEQ_BATCH;
-}
-
 /* A thread exits: its counts move to the totals and its record is free for reuse. */
 static void thread_gone(void *arg)
 {
@@ -110,7 +102,6 @@ static void thread_gone(void *arg)
   __atomic_fetch_add(&gone_frees, t->frees, __ATOMIC_RELAXED);
   t->allocations = 0;
   t->frees = 0;
-  t->next_seq = t->end_seq = 0;
   if (lt_tstate_self == t)
     lt_tstate_self = NULL;
   __atomic_fetch_sub(&threads_in_use, 1, __ATOMIC_RELAXED);

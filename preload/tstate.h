@@ -1,5 +1,5 @@
-/* tstate.h — per-thread state of the hot path: counters and a private range of
- * allocation sequence numbers, so malloc and free touch no shared cache line.
+/* tstate.h — per-thread state of the hot path: counters and the stack memo, so malloc
+ * and free touch no shared cache line.
  *
  * Each thread's record is found through initial-exec TLS and lives in an mmap'd list
  * that a report walks to add the counters up. A record is registered on the thread's
@@ -16,8 +16,6 @@ typedef struct lt_tstate {
   uint64_t frees;
   int64_t unflushed_bytes;   /* live-byte change not yet added to the global count */
   int64_t slack;             /* growth allowed before a flush: up to the known peak */
-  uint64_t next_seq;         /* next sequence number of this thread's range */
-  uint64_t end_seq;          /* one past its range */
   struct lt_tstate *next;    /* registry list, never unlinked */
   int in_use;
   lt_unwind_memo_t memo;     /* this thread's last stack */
@@ -56,16 +54,6 @@ static inline void lt_tstate_count_free(lt_tstate_t *t, size_t size)
   t->unflushed_bytes -= (int64_t)size;
   if (lt_unlikely(t->unflushed_bytes < -LT_TSTATE_FLUSH_BYTES))
     lt_tstate_flush_bytes(t);
-}
-
-/* Slow path of sequence numbers: take the next range from the global counter. */
-void lt_tstate_refill_seq(lt_tstate_t *t);
-
-static inline uint64_t lt_tstate_next_seq(lt_tstate_t *t)
-{
-  if (lt_unlikely(t->next_seq == t->end_seq))
-    lt_tstate_refill_seq(t);
-  return t->next_seq++;
 }
 
 /* Totals over every thread, live and gone. */

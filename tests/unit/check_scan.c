@@ -41,7 +41,6 @@ static uintptr_t *block(size_t offset, size_t size)
   lt_block_t *b = &blocks[nblocks++];
   b->addr = (uintptr_t)heap + offset;
   b->size = size;
-  b->seq = (uint64_t)nblocks;
   b->stack = 0;
   b->kind = LT_KIND_UNFREED;
   return (uintptr_t *)b->addr;
@@ -442,7 +441,7 @@ START_TEST(benchmark_1m_blocks_1gib)
   uint64_t x = 88172645463325252ull;
   for (long i = 0; i < n; i++) {
     uintptr_t *w = (uintptr_t *)(big + (size_t)i * bsize);
-    snap[i] = (lt_block_t){(uintptr_t)w, bsize - 16, (uint64_t)i, 1, LT_KIND_UNFREED};
+    snap[i] = (lt_block_t){(uintptr_t)w, bsize - 16, 1, LT_KIND_UNFREED};
     for (size_t k = 0; k < bsize / 8; k++) {
       x ^= x << 13;
       x ^= x >> 7;
