@@ -6,6 +6,7 @@
  * JSON reports. Nothing between stop and resume calls malloc. */
 #include "collect.h"
 #include "modules.h"
+#include "opnew.h"
 #include "options.h"
 #include "report.h"
 #include "scan.h"
@@ -88,22 +89,30 @@ static int by_kind_then_stack(const void *a, const void *b)
   return x->stack < y->stack ? -1 : x->stack > y->stack;
 }
 
-/* C++ allocations reach malloc through operator new: the frame the user wants first is
- * its caller. */
-static int is_operator_new(uintptr_t pc)
-{
-  Dl_info info;
-  return dladdr((void *)pc, &info) && info.dli_sname &&
-         (strncmp(info.dli_sname, "_Znw", 4) == 0 || strncmp(info.dli_sname, "_Zna", 4) == 0);
-}
-
+/* Symbols are looked up only for the leaks a report writes (every kind with JSON, the
+ * shown kinds without), and the symbolizer is loaded at the first such frame: reading a
+ * library's debug information costs megabytes of memory (libc's, unpacked, 9 MB). */
 typedef struct framer {
   lt_modules_t modules;
+  lt_opnew_t opnew;
+  lt_kind_mask_t kinds; /* kinds whose frames get symbols; 0: none */
+  int tried;            /* the symbolizer was loaded, or failed to */
   const lt_symbolizer_t *symbolizer;
   lt_sym_t *session;
 } framer_t;
 
-static int add_frame(framer_t *f, uintptr_t pc, lt_frame_t *out, int room)
+static lt_sym_t *session_of(framer_t *f)
+{
+  if (!f->tried) {
+    f->tried = 1;
+    f->symbolizer = lt_symload();
+    if (f->symbolizer)
+      f->session = f->symbolizer->open();
+  }
+  return f->session;
+}
+
+static int add_frame(framer_t *f, uintptr_t pc, int symbolized, lt_frame_t *out, int room)
 {
   const lt_module_t *m = lt_modules_find(&f->modules, pc);
   lt_frame_t base = {.pc = pc};
@@ -111,7 +120,7 @@ static int add_frame(framer_t *f, uintptr_t pc, lt_frame_t *out, int room)
     base.module = m->path;
     base.offset = pc - m->bias;
   }
-  if (!f->session || !m) {
+  if (!symbolized || !m || !session_of(f)) {
     out[0] = base;
     return 1;
   }
@@ -132,21 +141,24 @@ static int add_frame(framer_t *f, uintptr_t pc, lt_frame_t *out, int room)
   return n;
 }
 
-/* Stored frames are return addresses; a frame's pc is inside the call instruction. */
-static int stack_frames(framer_t *f, uint32_t stack, lt_frame_t **out)
+/* Stored frames are return addresses; a frame's pc is inside the call instruction.
+ * C++ allocations reach malloc through operator new: the frame the user wants first is
+ * its caller. */
+static int stack_frames(framer_t *f, uint32_t stack, lt_kind_t kind, lt_frame_t **out)
 {
   uint32_t depth;
   const uintptr_t *ra = lt_stacks_get(stack, &depth);
   uint32_t first = 0;
-  while (first + 1 < depth && is_operator_new(ra[first] - 1))
+  while (first + 1 < depth && lt_opnew_contains(&f->opnew, ra[first] - 1))
     first++;
   int room = (int)(depth - first) * MAX_INLINE;
   *out = room ? malloc((size_t)room * sizeof(lt_frame_t)) : NULL;
   if (!*out)
     return 0;
+  int symbolized = (f->kinds >> kind) & 1;
   int n = 0;
   for (uint32_t i = first; i < depth && n < room; i++)
-    n += add_frame(f, ra[i] - 1, *out + n, room - n);
+    n += add_frame(f, ra[i] - 1, symbolized, *out + n, room - n);
   return n;
 }
 
@@ -169,7 +181,7 @@ static void group(lt_report_t *r, lt_block_t *blocks, long n, framer_t *f)
     if (i == 0 || by_kind_then_stack(&blocks[i - 1], &blocks[i]) != 0) {
       lt_leak_t *l = &r->leaks[r->nleaks++];
       l->kind = blocks[i].kind;
-      l->nframes = stack_frames(f, blocks[i].stack, &l->frames);
+      l->nframes = stack_frames(f, blocks[i].stack, l->kind, &l->frames);
     }
     r->leaks[r->nleaks - 1].bytes += blocks[i].size;
     r->leaks[r->nleaks - 1].blocks++;
@@ -251,10 +263,10 @@ long lt_collect_report(lt_trigger_t trigger, uintptr_t caller_sp)
   lt_report_t r = {.pid = getpid(), .exe = exe, .scanned = scanned,
                    .trigger = trigger == LT_TRIGGER_EXIT ? "exit" : "signal"};
   lt_tstate_totals(&r.allocations, &r.frees, &r.peak_bytes);
-  framer_t f = {.symbolizer = lt_options.symbolize ? lt_symload() : NULL};
+  framer_t f = {.kinds = !lt_options.symbolize ? 0
+                         : lt_options.json[0] ? (lt_kind_mask_t)-1 : lt_options.show};
   lt_modules_load(&f.modules);
-  if (f.symbolizer)
-    f.session = f.symbolizer->open();
+  lt_opnew_find(&f.opnew);
   group(&r, blocks, n, &f);
   lt_blocks_snapshot_free(blocks);
 
