@@ -13,10 +13,12 @@
  *    passes (prefetch every slot; read the slots and prefetch every span; decide), so
  *    that the misses of the whole batch overlap instead of following one another;
  *  - blocks whose state rose are kept in a bitmap, not on a stack, and swept in address
- *    order, pass after pass until none is left, so the heap is read mostly forwards.
- * Neither changes a verdict: propagation computes a least fixed point (a state only
- * rises, and what a block's words do to others depends only on its state, which is the
- * one it is scanned with), so the order in which words are looked up and blocks are
+ *    order, pass after pass until none is left, so the heap is read mostly forwards;
+ *  - each block is read once: first only reachable blocks are scanned (a possible
+ *    block's words can make nothing reachable), then the possible ones that remain.
+ * None of this changes a verdict: propagation computes a least fixed point (a state
+ * only rises, and what a block's words do to others depends only on its state, which is
+ * the one it is scanned with), so the order in which words are looked up and blocks are
  * scanned is free. The clique pass keeps memcheck's order of leaders (address order);
  * within one clique the set gathered does not depend on the order either. */
 #include "mark.h"
@@ -33,6 +35,9 @@
 #define CHUNK_WORDS 16     /* of the todo bitmap: 1024 blocks */
 #define PREFETCH_AHEAD 4   /* blocks */
 #define PREFETCH_BYTES 1024
+
+/* Phases of lt_mark_finish (roots come in during the first). */
+enum { PHASE_REACHABLE, PHASE_POSSIBLE, PHASE_CLIQUES };
 
 /* Candidate modes, beside LT_MARK_ALLOCATOR_STATE. */
 #define DEFINITE 2u /* found in a root or a reachable block */
@@ -116,6 +121,7 @@ int lt_mark_begin(lt_mark_t *m, lt_block_t *blocks, long n)
   m->top = 0;
   m->pending = 0;
   m->nbatch = 0;
+  m->phase = PHASE_REACHABLE;
   m->leader = -1;
   m->mem = NULL;
   m->mem_bytes = 0;
@@ -199,10 +205,13 @@ long lt_mark_find(const lt_mark_t *m, uintptr_t p)
   return match(m, p, m->slots[g->slot + ((p - g->start) >> g->shift)], g->last);
 }
 
-/* The state of block i rose: it is to be scanned (again). */
+/* The state of block i rose: it is to be scanned, if its state is the one the phase
+ * scans. */
 static inline void raise_to(lt_mark_t *m, long i, lt_kind_t kind)
 {
   m->state[i] = (uint8_t)kind;
+  if (kind == LT_KIND_POSSIBLE && m->phase == PHASE_REACHABLE)
+    return;
   uint64_t bit = (uint64_t)1 << (i % 64);
   if (!(m->todo[i / 64] & bit)) {
     m->todo[i / 64] |= bit;
@@ -308,7 +317,7 @@ static void resolve(lt_mark_t *m)
     long i = match(m, c[j].word, c[j].k, c[j].last);
     if (i < 0)
       continue;
-    if (m->leader < 0)
+    if (m->phase != PHASE_CLIQUES)
       consider(m, i, c[j].word, c[j].mode);
     else
       gather(m, i);
@@ -364,11 +373,19 @@ void lt_mark_root_block(lt_mark_t *m, long index)
     raise_to(m, index, LT_KIND_REACHABLE);
 }
 
+/* Start reading a block that is to be scanned soon. */
+static inline void prefetch_block(const lt_mark_t *m, long i)
+{
+  const lt_mark_span_t *f = &m->spans[i];
+  for (uintptr_t a = f->start; a < f->end && a < f->start + PREFETCH_BYTES; a += 64)
+    __builtin_prefetch((const void *)a);
+}
+
 /* Sweep the todo bitmap in address order, scanning each block with the state it has
- * then; blocks raised behind the sweep wait for the next pass. The bitmap is taken a
+ * then, until it is empty; blocks raised behind the sweep wait for the next pass. The bitmap is taken a
  * chunk at a time into a list, so that blocks a few places ahead can be prefetched: the
  * first lines of each (the hardware streams the rest), while the one at hand is read. */
-static void propagate(lt_mark_t *m)
+static void sweep(lt_mark_t *m)
 {
   size_t words = ((size_t)m->n + 63) / 64;
   uint32_t *list = m->stack;
@@ -384,11 +401,8 @@ static void propagate(lt_mark_t *m)
       }
       m->pending -= len;
       for (long x = 0; x < len; x++) {
-        if (x + PREFETCH_AHEAD < len) {
-          const lt_mark_span_t *f = &m->spans[list[x + PREFETCH_AHEAD]];
-          for (uintptr_t a = f->start; a < f->end && a < f->start + PREFETCH_BYTES; a += 64)
-            __builtin_prefetch((const void *)a);
-        }
+        if (x + PREFETCH_AHEAD < len)
+          prefetch_block(m, list[x + PREFETCH_AHEAD]);
         long i = list[x];
         scan_block(m, i, m->state[i] == LT_KIND_REACHABLE ? DEFINITE : 0);
       }
@@ -408,17 +422,36 @@ static void gather_clique(lt_mark_t *m, long leader)
       scan_block(m, m->stack[--m->top], 0);
     resolve(m);
   }
-  m->leader = -1;
 }
 
 void lt_mark_finish(lt_mark_t *m)
 {
   if (m->n == 0)
     return;
-  propagate(m);
+  sweep(m);
+  m->phase = PHASE_POSSIBLE;
   for (long i = 0; i < m->n; i++)
-    if (m->state[i] == LT_KIND_UNFREED)
-      gather_clique(m, i);
+    if (m->state[i] == LT_KIND_POSSIBLE)
+      raise_to(m, i, LT_KIND_POSSIBLE);
+  sweep(m);
+  m->phase = PHASE_CLIQUES;
+  /* Leaders come in address order: the next few unreached blocks (most of them still
+   * unreached when their turn comes) are prefetched, as in a sweep. */
+  long ahead = 0, lead = 0;
+  for (long i = 0; i < m->n; i++) {
+    if (m->state[i] != LT_KIND_UNFREED)
+      continue;
+    if (ahead <= i)
+      ahead = i + 1, lead = 0;
+    else if (lead > 0)
+      lead--;
+    for (; lead < PREFETCH_AHEAD && ahead < m->n; ahead++)
+      if (m->state[ahead] == LT_KIND_UNFREED) {
+        prefetch_block(m, ahead);
+        lead++;
+      }
+    gather_clique(m, i);
+  }
   for (long i = 0; i < m->n; i++)
     m->blocks[i].kind = m->state[i] == LT_KIND_UNFREED ? LT_KIND_DIRECT : m->state[i];
 }

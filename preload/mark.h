@@ -57,7 +57,8 @@ typedef struct lt_mark {
   long top;
   lt_mark_cand_t *batch;        /* words waiting to be looked up */
   int nbatch;
-  long leader;                  /* the clique being gathered, or -1 */
+  int phase;                    /* mark.c's pass: reachable, possible, or cliques */
+  long leader;                  /* the clique being gathered */
   void *mem;
   size_t mem_bytes;
 } lt_mark_t;
