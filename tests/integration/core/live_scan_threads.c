@@ -1,16 +1,19 @@
 /* A live report with the reachability scan (the default) while four threads allocate and
- * free: each thread lost exactly one 40-byte block before it started churning, and the
+ * free: each thread lost exactly one 48-byte block before it started churning, and the
  * blocks it churns are held by its stack, so every live report finds exactly four direct
- * leaks, however the threads were caught. At exit, after the threads ended, one of them is
+ * leaks, however the threads were caught. The size is a multiple of 16 on purpose: with
+ * 40 bytes, glibc's next chunk header lies inside the block's last 8 bytes, and a free
+ * list or top-chunk pointer to that neighbour (in libc's main_arena, a root) made the
+ * block look possibly reachable under load. At exit, after the threads ended, one of them is
  * sometimes seen as possible under load (an interior pointer found in memory the threads
  * left behind), so the exit report only has to keep them all unreachable. */
 // LT-REPORTS: 4
 // LT-STDOUT: reports 3
 // LT-TRIGGER@1: signal
-// LT-SUMMARY@1: direct bytes=160 blocks=4
-// LT-SUMMARY@2: direct bytes=160 blocks=4
-// LT-SUMMARY@3: direct bytes=160 blocks=4
-// LT-LEAK@3: direct bytes=160 blocks=4 top=lose_block frame1=churn
+// LT-SUMMARY@1: direct bytes=192 blocks=4
+// LT-SUMMARY@2: direct bytes=192 blocks=4
+// LT-SUMMARY@3: direct bytes=192 blocks=4
+// LT-LEAK@3: direct bytes=192 blocks=4 top=lose_block frame1=churn
 // LT-TRIGGER@4: exit
 // LT-NO-LEAK@4: reachable top=lose_block
 #include "lt_test.h"
@@ -26,9 +29,9 @@ static atomic_int started;
 
 __attribute__((noinline)) static void lose_block(void)
 {
-  char *p = malloc(40);
+  char *p = malloc(48);
   CHECK(p != NULL);
-  memset(p, 0, 40);
+  memset(p, 0, 48);
 }
 
 /* Overwrites the dead stack below the caller, where copies of the lost pointer left by
