@@ -12,6 +12,7 @@
 #include "scan.h"
 #include "stacks.h"
 #include "symload.h"
+#include "symproc.h"
 #include "tstate.h"
 
 #include <dlfcn.h>
@@ -189,35 +190,54 @@ static void group(lt_report_t *r, lt_block_t *blocks, long n, framer_t *f)
   lt_report_sort(r->leaks, r->nleaks);
 }
 
-static void write_text(const lt_report_t *r, unsigned seq)
+/* Where the text report goes: the log file, opened for this report, or the program's
+ * original stderr; -1: nowhere. */
+static int open_text(const lt_report_t *r, unsigned seq)
 {
-  int fd = original_stderr();
-  if (lt_options.log[0]) {
-    char path[PATH_MAX];
-    if (lt_options_expand(lt_options.log, r->pid, seq, path, sizeof(path)) < 0 ||
-        (fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
-      lt_warn("cannot open the log file %s: %s", lt_options.log, strerror(errno));
-      return;
-    }
-  } else if (fd < 0) {
-    return;
+  if (!lt_options.log[0])
+    return original_stderr();
+  char path[PATH_MAX];
+  int fd;
+  if (lt_options_expand(lt_options.log, r->pid, seq, path, sizeof(path)) < 0 ||
+      (fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+    lt_warn("cannot open the log file %s: %s", lt_options.log, strerror(errno));
+    return -1;
   }
+  return fd;
+}
+
+static void close_text(int fd)
+{
+  if (lt_options.log[0] && fd >= 0)
+    close(fd);
+}
+
+static void write_text(const lt_report_t *r, int fd)
+{
+  if (fd < 0)
+    return;
   lt_out_t out;
   lt_out_init(&out, fd);
   lt_report_write_text(r, lt_options.show, &out);
   lt_out_flush(&out);
-  if (lt_options.log[0])
-    close(fd);
+}
+
+/* The JSON report's path, or NULL when none is asked for (or it cannot be made). */
+static const char *json_path(const lt_report_t *r, unsigned seq, char *path, size_t size)
+{
+  if (!lt_options.json[0])
+    return NULL;
+  if (lt_options_expand(lt_options.json, r->pid, seq, path, size) < 0) {
+    lt_warn("json path too long: %s", lt_options.json);
+    return NULL;
+  }
+  return path;
 }
 
 /* Written beside its destination and renamed over it, so a reader never sees half. */
-static void write_json(const lt_report_t *r, unsigned seq)
+static void write_json(const lt_report_t *r, const char *path)
 {
-  char path[PATH_MAX], tmp[PATH_MAX + 32];
-  if (lt_options_expand(lt_options.json, r->pid, seq, path, sizeof(path)) < 0) {
-    lt_warn("json path too long: %s", lt_options.json);
-    return;
-  }
+  char tmp[PATH_MAX + 32];
   snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, r->pid);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -263,7 +283,8 @@ long lt_collect_report(lt_trigger_t trigger, uintptr_t caller_sp)
   lt_report_t r = {.pid = getpid(), .exe = exe, .scanned = scanned,
                    .trigger = trigger == LT_TRIGGER_EXIT ? "exit" : "signal"};
   lt_tstate_totals(&r.allocations, &r.frees, &r.peak_bytes);
-  framer_t f = {.kinds = !lt_options.symbolize ? 0
+  int external = lt_options.symbolize && lt_symproc_available();
+  framer_t f = {.kinds = !lt_options.symbolize || external ? 0
                          : lt_options.json[0] ? (lt_kind_mask_t)-1 : lt_options.show};
   lt_modules_load(&f.modules);
   lt_opnew_find(&f.opnew);
@@ -276,9 +297,17 @@ long lt_collect_report(lt_trigger_t trigger, uintptr_t caller_sp)
   if (live > r.peak_bytes)
     r.peak_bytes = live;
   unsigned seq = __atomic_add_fetch(&report_seq, 1, __ATOMIC_RELAXED);
-  write_text(&r, seq);
-  if (lt_options.json[0])
-    write_json(&r, seq);
+  char path[PATH_MAX];
+  const char *json = json_path(&r, seq, path, sizeof(path));
+  int text = open_text(&r, seq);
+  if (!external || lt_symproc_write(&r, text, json, lt_options.show) < 0) {
+    if (external)
+      lt_warn("cannot run the symbolizer; frames keep module and offset only");
+    write_text(&r, text);
+    if (json)
+      write_json(&r, json);
+  }
+  close_text(text);
   long lost = scanned ? (long)(r.totals[LT_KIND_DIRECT].blocks + r.totals[LT_KIND_INDIRECT].blocks)
                       : (long)r.totals[LT_KIND_UNFREED].blocks;
   release(&r, &f);

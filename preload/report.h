@@ -63,6 +63,9 @@ int lt_kind_parse(const char *name, size_t len);
  * reachable). Naming a leak verdict also shows unfreed. Returns 0, or -EINVAL. */
 int lt_kind_mask_parse(const char *list, size_t len, lt_kind_mask_t *out);
 
+/* The mask as lt_kind_mask_parse reads it back: kind names joined by commas. */
+void lt_kind_mask_format(lt_kind_mask_t mask, char *out, size_t size);
+
 void lt_report_write_text(const lt_report_t *report, lt_kind_mask_t show, lt_out_t *out);
 void lt_report_write_json(const lt_report_t *report, lt_out_t *out);
 

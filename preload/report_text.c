@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,20 @@ static void write_summary_line(const lt_report_t *r, lt_out_t *out)
                   r->totals[LT_KIND_SUPPRESSED].bytes, r->totals[LT_KIND_SUPPRESSED].blocks);
   lt_out_printf(out, "; %" PRIu64 " allocations, %" PRIu64 " frees, peak %" PRIu64 " bytes.\n",
                 r->allocations, r->frees, r->peak_bytes);
+}
+
+void lt_kind_mask_format(lt_kind_mask_t mask, char *out, size_t size)
+{
+  size_t used = 0;
+  out[0] = '\0';
+  for (int k = 0; k < LT_KIND_COUNT; k++) {
+    if (!(mask & (1u << k)) || k == LT_KIND_SUPPRESSED)
+      continue;
+    int n = snprintf(out + used, size - used, "%s%s", used ? "," : "", kind_names[k]);
+    if (n < 0 || (size_t)n >= size - used)
+      return;
+    used += (size_t)n;
+  }
 }
 
 void lt_report_write_text(const lt_report_t *r, lt_kind_mask_t show, lt_out_t *out)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ static const char usage[] =
     "\n"
     "  -o, --output FILE    write to FILE instead of stdout\n"
     "      --text           write the text report instead of JSON\n"
+    "      --json-output FILE  also write the JSON report to FILE, atomically (written\n"
+    "                       beside it and renamed over it)\n"
     "      --show KINDS     kinds the text report prints, as the runtime's show=:\n"
     "                       comma-separated among direct,indirect,possible,\n"
     "                       reachable,unfreed, or all (default: direct,indirect,\n"
@@ -154,15 +157,34 @@ static int write_report(const lt_report_t *report, const char *path, int text,
   return 0;
 }
 
+/* Written beside its destination and renamed over it, so a reader never sees half. */
+static int write_json_atomically(const lt_report_t *report, const char *path)
+{
+  char tmp[PATH_MAX];
+  if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
+    fprintf(stderr, "leaktrace-symbolize: %s: %s\n", path, strerror(ENAMETOOLONG));
+    return 1;
+  }
+  int status = write_report(report, tmp, 0, 0);
+  if (status == 0 && rename(tmp, path) != 0) {
+    fprintf(stderr, "leaktrace-symbolize: %s: %s\n", path, strerror(errno));
+    status = 1;
+  }
+  if (status != 0)
+    unlink(tmp);
+  return status;
+}
+
 int main(int argc, char **argv) {
-  enum { OPT_TEXT = 256, OPT_SHOW, OPT_DEBUG_DIR };
+  enum { OPT_TEXT = 256, OPT_SHOW, OPT_DEBUG_DIR, OPT_JSON_OUTPUT };
   static const struct option longopts[] = {
       {"output", required_argument, NULL, 'o'}, {"text", no_argument, NULL, OPT_TEXT},
       {"show", required_argument, NULL, OPT_SHOW},
+      {"json-output", required_argument, NULL, OPT_JSON_OUTPUT},
       {"debug-dir", required_argument, NULL, OPT_DEBUG_DIR},
       {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0}};
-  const char *output = NULL;
+  const char *output = NULL, *json_output = NULL;
   int text = 0;
   lt_kind_mask_t show = LT_SHOW_DEFAULT;
   const char *dirv[MAX_DEBUG_DIRS];
@@ -175,6 +197,9 @@ int main(int argc, char **argv) {
       break;
     case OPT_TEXT:
       text = 1;
+      break;
+    case OPT_JSON_OUTPUT:
+      json_output = optarg;
       break;
     case OPT_SHOW:
       if (lt_kind_mask_parse(optarg, strlen(optarg), &show) != 0)
@@ -239,6 +264,8 @@ int main(int argc, char **argv) {
     status = 1;
   } else {
     status = write_report(&report, output, text, show);
+    if (status == 0 && json_output != NULL)
+      status = write_json_atomically(&report, json_output);
   }
   lt_sym_close(sym);
   lt_json_free(&doc);

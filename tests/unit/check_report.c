@@ -135,6 +135,24 @@ START_TEST(kind_names_round_trip)
 }
 END_TEST
 
+/* The runtime hands its show= mask to leaktrace-symbolize --show in this form. */
+START_TEST(kind_masks_round_trip)
+{
+  const char *lists[] = {"direct,indirect,possible", "all", "reachable", "unfreed", "possible"};
+  for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+    lt_kind_mask_t mask, back;
+    char text[64];
+    ck_assert_int_eq(lt_kind_mask_parse(lists[i], strlen(lists[i]), &mask), 0);
+    lt_kind_mask_format(mask, text, sizeof(text));
+    ck_assert_int_eq(lt_kind_mask_parse(text, strlen(text), &back), 0);
+    ck_assert_uint_eq(back, mask);
+  }
+  char text[64];
+  lt_kind_mask_format(LT_SHOW_DEFAULT, text, sizeof(text));
+  ck_assert_str_eq(text, "direct,indirect,possible,unfreed");
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("report");
@@ -145,6 +163,7 @@ int main(void)
   tcase_add_test(tc, sorted_largest_first);
   tcase_add_test(tc, json_escapes_control_characters);
   tcase_add_test(tc, kind_names_round_trip);
+  tcase_add_test(tc, kind_masks_round_trip);
   suite_add_tcase(s, tc);
   return lt_check_run(s);
 }
