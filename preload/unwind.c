@@ -16,6 +16,9 @@ extern char __stop_lt_hot[] LT_HIDDEN;
  * room for a C++ operator new that calls malloc. */
 #define OWN_FRAMES_ALLOWANCE 6
 
+/* Our own frames together never take more than this. */
+#define OWN_STACK_BYTES ((uintptr_t)64 << 10)
+
 /* A frame larger than this means the rule or the register it reads is not what the
  * code did: stop rather than read far away. */
 #define MAX_FRAME_BYTES ((uintptr_t)1 << 28)
@@ -54,6 +57,29 @@ static inline int step(regs_t *r, uintptr_t lookup)
   r->sp = cfa;
   r->pc = *(const uintptr_t *)(cfa - 8);
   return r->pc ? STEP_DONE : STEP_OUTERMOST;
+}
+
+/* Our own frames (lt_hot: this one, the tracking call, the entry point) all keep frame
+ * pointers (built with -fno-omit-frame-pointer), so the rbp chain leaves them in a few
+ * loads where rule lookups cost some sixty instructions a frame. Afterwards r holds the
+ * caller's frame: its return address, the CFA of the entry point, its rbp. 0 if the
+ * chain does not look like ours (then the rules walk from here). */
+static inline __attribute__((always_inline)) int leave_own_frames(regs_t *r)
+{
+  uintptr_t here = (uintptr_t)__builtin_frame_address(0), bp = here;
+  for (int i = 0; i < OWN_FRAMES_ALLOWANCE; i++) {
+    const uintptr_t *frame = (const uintptr_t *)bp;
+    if (!is_ours(frame[1])) {
+      r->pc = frame[1];
+      r->sp = bp + 16;
+      r->bp = frame[0];
+      return 1;
+    }
+    if (frame[0] <= bp || frame[0] - here > OWN_STACK_BYTES)
+      return 0;
+    bp = frame[0];
+  }
+  return 0;
 }
 
 /* The whole stack by libunwind, for stacks the rules cannot walk. */
@@ -102,10 +128,14 @@ static uint32_t finish_from_memo(lt_unwind_memo_t *memo, const uintptr_t *ra,
   if (n == j && whole_tail && memo->stack && memo->stack_max == max &&
       memcmp(ra, memo->ra, (size_t)(n + 1) * sizeof *ra) == 0)
     return memo->stack;
-  memmove(&memo->ra[n + 1], &memo->ra[j + 1], (size_t)keep * sizeof *ra);
-  memmove(&memo->slot[n + 1], &memo->slot[j + 1], (size_t)keep * sizeof *slot);
-  memcpy(memo->ra, ra, (size_t)(n + 1) * sizeof *ra);
-  memcpy(memo->slot, slot, (size_t)(n + 1) * sizeof *slot);
+  if (n != j) {
+    memmove(&memo->ra[n + 1], &memo->ra[j + 1], (size_t)keep * sizeof *ra);
+    memmove(&memo->slot[n + 1], &memo->slot[j + 1], (size_t)keep * sizeof *slot);
+  }
+  for (int i = 0; i <= n; i++) {
+    memo->ra[i] = ra[i];
+    memo->slot[i] = slot[i];
+  }
   memo->depth = n + 1 + keep;
   memo->complete = memo->complete && whole_tail;
   return intern(memo, max);
@@ -127,18 +157,21 @@ LT_HOT uint32_t lt_unwind_stack(lt_unwind_memo_t *memo, int max)
     return by_libunwind(memo, max);
   uintptr_t ra[LT_UNWIND_MEMO_DEPTH], slot[LT_UNWIND_MEMO_DEPTH];
   regs_t r;
-  /* This very instruction's address and registers: the walk starts in this frame. */
-  __asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
-                   : "=r"(r.pc), "=r"(r.sp), "=r"(r.bp));
-  uintptr_t lookup = r.pc;
+  int s = STEP_DONE;
+  if (lt_unlikely(!leave_own_frames(&r))) {
+    /* This very instruction's address and registers: the rules walk from this frame. */
+    __asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
+                     : "=r"(r.pc), "=r"(r.sp), "=r"(r.bp));
+    s = step(&r, r.pc);
+  }
   int n = 0, j = 0;
-  for (;;) {
-    int s = step(&r, lookup);
+  /* A caller's rule is looked up at its call instruction (return address - 1): the
+   * return address may already begin another function. */
+  for (;; s = step(&r, r.pc - 1)) {
     if (lt_unlikely(s == STEP_FAILED))
       return by_libunwind(memo, max);
     if (s == STEP_OUTERMOST || n == LT_UNWIND_MEMO_DEPTH)
       return remember(memo, ra, slot, n, s == STEP_OUTERMOST, max);
-    lookup = r.pc - 1; /* the call instruction: the return address may begin another function */
     if (n == 0 && is_ours(r.pc))
       continue;
     ra[n] = r.pc;
