@@ -23,7 +23,7 @@
 #define HEAP_BYTES (1u << 20)
 
 static char *heap;
-static lt_block_t blocks[64];
+static lt_block_t blocks[1024];
 static long nblocks;
 
 static void heap_setup(void)
@@ -297,6 +297,185 @@ START_TEST(find_across_regions)
 }
 END_TEST
 
+/* More words to look up than the engine batches at once, in one block: every block it
+ * points to is reached, while propagating and while gathering a clique. */
+START_TEST(block_full_of_pointers)
+{
+  const int fan = 600;
+  uintptr_t *hub = block(0x100, (size_t)fan * 8);
+  for (int i = 0; i < fan; i++)
+    hub[i] = (uintptr_t)block(0x2000 + 0x20 * (size_t)i, 16) + (i % 2 ? 4 : 0);
+  uintptr_t roots[] = {(uintptr_t)hub};
+  classify(roots, 1, 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_REACHABLE);
+  for (int i = 1; i <= fan; i++) {
+    lt_kind_t want = i % 2 ? LT_KIND_REACHABLE : LT_KIND_POSSIBLE; /* hub[i - 1] */
+    ck_assert_int_eq(KIND(i), want);
+  }
+  classify(NULL, 0, 0);
+  ck_assert_int_eq(KIND(0), LT_KIND_DIRECT);
+  for (int i = 1; i <= fan; i++)
+    ck_assert_int_eq(KIND(i), LT_KIND_INDIRECT);
+}
+END_TEST
+
+/* Each block points to the one below it: reachability runs against address order, one
+ * block a step. */
+START_TEST(chain_against_address_order)
+{
+  const int len = 50;
+  uintptr_t *prev = NULL;
+  for (int i = 0; i < len; i++) {
+    uintptr_t *b = block(0x100 + 0x40 * (size_t)i, 32);
+    b[1] = (uintptr_t)prev;
+    prev = b;
+  }
+  uintptr_t roots[] = {(uintptr_t)prev};
+  classify(roots, 1, 0);
+  for (int i = 0; i < len; i++)
+    ck_assert_int_eq(KIND(i), LT_KIND_REACHABLE);
+  roots[0] = (uintptr_t)prev + 8; /* an interior pointer: possible all the way down */
+  classify(roots, 1, 0);
+  for (int i = 0; i < len; i++)
+    ck_assert_int_eq(KIND(i), LT_KIND_POSSIBLE);
+}
+END_TEST
+
+/* The rules of mark.h done the plain way, as an oracle: linear lookups, a stack, a
+ * block scanned with the state it has when popped. Heuristics aside (the random heaps
+ * below never point 8 or 24 bytes into a block). */
+static long plain_find(uintptr_t p)
+{
+  for (long i = 0; i < nblocks; i++)
+    if (p >= blocks[i].addr && p < blocks[i].addr + (blocks[i].size ? blocks[i].size : 1))
+      return i;
+  return -1;
+}
+
+static void plain_words(const lt_block_t *b, const uintptr_t **w, size_t *count)
+{
+  uintptr_t s = (b->addr + 7) & ~(uintptr_t)7, e = (b->addr + b->size) & ~(uintptr_t)7;
+  *w = (const uintptr_t *)s;
+  *count = e > s ? (e - s) / 8 : 0;
+}
+
+static long plain_stack[2 * 1024]; /* a block is pushed at most twice */
+static long plain_top;
+
+static void plain_consider(uintptr_t v, int definite, lt_kind_t *kind)
+{
+  long i = plain_find(v);
+  if (i < 0 || kind[i] == LT_KIND_REACHABLE)
+    return;
+  if (definite && v == blocks[i].addr) {
+    kind[i] = LT_KIND_REACHABLE;
+    plain_stack[plain_top++] = i;
+  } else if (kind[i] == LT_KIND_UNFREED) {
+    kind[i] = LT_KIND_POSSIBLE;
+    plain_stack[plain_top++] = i;
+  }
+}
+
+static void plain_classify(const uintptr_t *roots, size_t nroots, lt_kind_t *kind)
+{
+  for (long i = 0; i < nblocks; i++)
+    kind[i] = LT_KIND_UNFREED;
+  plain_top = 0;
+  for (size_t r = 0; r < nroots; r++)
+    plain_consider(roots[r], 1, kind);
+  while (plain_top > 0) {
+    long b = plain_stack[--plain_top];
+    const uintptr_t *w;
+    size_t count;
+    plain_words(&blocks[b], &w, &count);
+    for (size_t k = 0; k < count; k++)
+      plain_consider(w[k], kind[b] == LT_KIND_REACHABLE, kind);
+  }
+  for (long leader = 0; leader < nblocks; leader++) {
+    if (kind[leader] != LT_KIND_UNFREED)
+      continue;
+    plain_stack[plain_top++] = leader;
+    while (plain_top > 0) {
+      const uintptr_t *w;
+      size_t count;
+      plain_words(&blocks[plain_stack[--plain_top]], &w, &count);
+      for (size_t k = 0; k < count; k++) {
+        long i = plain_find(w[k]);
+        if (i >= 0 && i != leader && kind[i] == LT_KIND_UNFREED) {
+          kind[i] = LT_KIND_INDIRECT;
+          plain_stack[plain_top++] = i;
+        }
+      }
+    }
+  }
+  for (long i = 0; i < nblocks; i++)
+    if (kind[i] == LT_KIND_UNFREED)
+      kind[i] = LT_KIND_DIRECT;
+}
+
+static uint64_t next_random(uint64_t *x)
+{
+  *x ^= *x << 13;
+  *x ^= *x >> 7;
+  *x ^= *x << 17;
+  return *x;
+}
+
+/* Random heaps of up to a thousand blocks (sizes 0 to 200, any alignment, gaps that cut
+ * regions), random pointers between them (to starts, into interiors, one past the end)
+ * at densities from sparse to dense: the engine's verdicts are the oracle's, block for
+ * block. A pointer one past a block's end lands in a gap or on the next block's start,
+ * never 8 or 24 bytes into it. */
+START_TEST(random_heaps_match_the_plain_rules)
+{
+  const size_t bytes = 8u << 20;
+  char *area = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ck_assert_ptr_ne(area, MAP_FAILED);
+  static lt_kind_t expect[1024];
+  uint64_t x = 0x2545F4914F6CDD1Dull;
+  for (int round = 0; round < 40; round++) {
+    nblocks = 0;
+    size_t off = 64;
+    while (nblocks < 1024) {
+      size_t size = next_random(&x) % 201;
+      if (next_random(&x) % 100 == 0)
+        off += (size_t)(1 + next_random(&x) % 2) << 20;
+      off += next_random(&x) % 24;
+      if (off + size + 8 > bytes)
+        break;
+      lt_block_t *b = &blocks[nblocks++];
+      *b = (lt_block_t){(uintptr_t)area + off, size, 0, LT_KIND_UNFREED};
+      off += size ? size : 1;
+    }
+    unsigned density = 2 + (unsigned)(round % 8) * 6;
+    for (long i = 0; i < nblocks; i++) {
+      const uintptr_t *cw;
+      size_t count;
+      plain_words(&blocks[i], &cw, &count);
+      uintptr_t *w = (uintptr_t *)cw;
+      for (size_t k = 0; k < count; k++) {
+        uint64_t r = next_random(&x);
+        const lt_block_t *t = &blocks[(r >> 8) % (uint64_t)nblocks];
+        size_t into = (r >> 40) % (t->size + 1); /* up to one past the end */
+        if (into == 8 || into == 24)
+          into = 0;
+        w[k] = r % 100 >= density ? r >> 48 : r % 3 ? t->addr : t->addr + into;
+      }
+    }
+    uintptr_t roots[8];
+    size_t nroots = next_random(&x) % 9;
+    for (size_t r = 0; r < nroots; r++)
+      roots[r] = blocks[next_random(&x) % (uint64_t)nblocks].addr + (r % 4 == 3 ? 1 : 0);
+    plain_classify(roots, nroots, expect);
+    classify(roots, nroots, 0);
+    for (long i = 0; i < nblocks; i++)
+      ck_assert_msg(KIND(i) == expect[i], "round %d block %ld: kind %d, plain rules say %d",
+                    round, i, KIND(i), expect[i]);
+  }
+  munmap(area, bytes);
+}
+END_TEST
+
 /* The whole root set on this process: a pointer in anonymous memory is a root, one in
  * memory leaktrace registered as its own is not. */
 START_TEST(process_roots)
@@ -503,6 +682,9 @@ static Suite *scan_suite(void)
   tcase_add_test(rules, allocator_state_pointer_to_next_chunk_is_ignored);
   tcase_add_test(rules, root_block_makes_its_contents_reachable);
   tcase_add_test(rules, find_across_regions);
+  tcase_add_test(rules, block_full_of_pointers);
+  tcase_add_test(rules, chain_against_address_order);
+  tcase_add_test(rules, random_heaps_match_the_plain_rules);
   tcase_add_test(rules, process_roots);
   tcase_add_test(rules, stopped_thread_registers_and_stack_are_roots);
   tcase_add_exit_test(rules, exit_frame_is_exits_caller, 42);
