@@ -44,5 +44,5 @@ traced=$(median < "$tmp/traced")
 echo "native:     exit to end $native ms (runs: $(tr '\n' ' ' < "$tmp/native"))"
 echo "leaktrace:  exit to end $traced ms (runs: $(tr '\n' ' ' < "$tmp/traced"))"
 echo "exit report: $((traced - native)) ms (median of $runs, $blocks blocks)"
-grep '^SUMMARY' "$tmp/report.txt" || tail -3 "$tmp/report.txt"
+grep '^SUMMARY' "$tmp/report.txt" | tail -n 1
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
