@@ -20,8 +20,9 @@
  * sits in a compact array beside its marking state. Words that fall in the heap's range
  * are not looked up one by one but in batches, whose cache misses overlap; blocks to
  * scan are swept in address order. Both change only the order of the work, never the
- * verdicts (see mark.c). Everything lives in one anonymous mapping; nothing calls malloc
- * or takes a lock, so it runs with the world stopped. Not thread-safe: one marker at a
+ * verdicts (see mark.c). Everything lives in one anonymous mapping (about 30 bytes a
+ * block, in huge pages where the kernel grants them); nothing calls malloc or takes a
+ * lock, so it runs with the world stopped. Not thread-safe: one marker at a
  * time per lt_mark_t. */
 #ifndef LT_MARK_H
 #define LT_MARK_H
