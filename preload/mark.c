@@ -47,7 +47,7 @@ struct lt_mark_region {
   uintptr_t start, end;  /* first block's start, last block's end */
   uint32_t first, last;  /* blocks[first..last) */
   unsigned shift;
-  uint32_t slot;         /* index in m->slots of its (end - start) >> shift, plus one, slots */
+  uint32_t slot;         /* its ((end - start) >> shift) + 1 slots start at m->slots[slot] */
 };
 
 struct lt_mark_span {
@@ -383,9 +383,10 @@ __attribute__((always_inline)) static inline void prefetch_block(const lt_mark_t
 }
 
 /* Sweep the todo bitmap in address order, scanning each block with the state it has
- * then, until it is empty; blocks raised behind the sweep wait for the next pass. The bitmap is taken a
- * chunk at a time into a list, so that blocks a few places ahead can be prefetched: the
- * first lines of each (the hardware streams the rest), while the one at hand is read. */
+ * then, until the bitmap is empty; blocks raised behind the sweep wait for the next
+ * pass. The bitmap is taken a chunk at a time into a list (the clique stack, unused
+ * until then), so that blocks a few places ahead can be prefetched: the first lines of
+ * each (the hardware streams the rest) while the one at hand is read. */
 static void sweep(lt_mark_t *m)
 {
   size_t words = ((size_t)m->n + 63) / 64;

@@ -54,7 +54,7 @@ typedef struct lt_mark {
   uint8_t *state;               /* per block: its kind while marking */
   uint64_t *todo;               /* bitmap: kind rose since the block was last scanned */
   long pending;                 /* bits set in todo */
-  uint32_t *stack;              /* the clique pass's blocks to scan */
+  uint32_t *stack;              /* the clique pass's blocks to scan; a sweep's list */
   long top;
   lt_mark_cand_t *batch;        /* words waiting to be looked up */
   int nbatch;
