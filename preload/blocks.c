@@ -115,9 +115,11 @@ static inline size_t first_slot(uintptr_t addr, const view_t *v)
   return ((run >> v->shift) + ((addr >> 4) & (RUN_SLOTS - 1))) & (v->cap - 1);
 }
 
+/* The top bits of the multiplicative hash: its low bits stay fixed for addresses a power
+ * of two apart (1 KiB blocks in a row), which were then all sampled or none. */
 static inline int sampled(uint64_t h)
 {
-  return ((h >> 5) & SAMPLE_MASK) == 0;
+  return ((h >> 61) & SAMPLE_MASK) == 0;
 }
 
 /* Sizes beyond 1 TiB, which no allocator hands out, are recorded as 1 TiB - 1. */

@@ -117,6 +117,19 @@ START_TEST(churn_does_not_grow)
 }
 END_TEST
 
+/* Blocks a power of two apart (1 KiB chunks in a row): the live count is sampled from
+ * the address's hash, and a sample that sees all or none of them once sized the next
+ * table wrong, and a migration into a full table never ended. */
+START_TEST(power_of_two_strides_grow)
+{
+  for (long i = 0; i < 40000; i++)
+    ck_assert_int_eq(lt_blocks_insert(0x55555555a2a0ul + (uintptr_t)i * 1024, 1008, 1), 0);
+  lt_block_t *blocks;
+  ck_assert_int_eq(lt_blocks_snapshot(&blocks), 40000);
+  lt_blocks_snapshot_free(blocks);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("blocks");
@@ -126,6 +139,7 @@ int main(void)
   tcase_add_test(tc, growth_keeps_everything);
   tcase_add_test(tc, concurrent_exact_contents);
   tcase_add_test(tc, churn_does_not_grow);
+  tcase_add_test(tc, power_of_two_strides_grow);
   suite_add_tcase(s, tc);
   return lt_check_run(s);
 }
