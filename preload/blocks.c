@@ -11,10 +11,10 @@
  *
  * Growth publishes a table twice as large (or the same size, when tombstones and not
  * live blocks fill it: live blocks up to 3/8 of the slots, so that a rebuild moves at
- * most one block per insert it makes room for) and every operation moves one chunk of the old table across
- * before doing its own work. Erase looks in the old table first, then the new, and
- * starts over if a newer table appeared meanwhile, so a block in flight is never
- * missed. No operation takes a lock; the one wait is an insert into a new table already
+ * most one block per insert it makes room for) and every operation moves one chunk of
+ * the old table across before doing its own work. Erase looks in the old table first,
+ * then the new, and starts over if a newer table appeared meanwhile, so a block in
+ * flight is never missed. No operation takes a lock; the one wait is an insert into a new table already
  * 7/8 full while a descheduled thread still carries a chunk of the old one: it yields
  * until that chunk lands, rather than take the room the chunk needs.
  *
@@ -94,11 +94,6 @@ static slot_t *spare[64][SPARE_SLOTS];
 #define cas(p, e, d) \
   __atomic_compare_exchange_n((p), (e), (d), 0, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE)
 
-static inline uint64_t hash_of(uintptr_t addr)
-{
-  return (uint64_t)(addr >> 3) * 0x9E3779B97F4A7C15ull;
-}
-
 /* A block's first slot keeps the heap's locality: each 4 KiB of heap owns a run of 256
  * slots at a hashed place, and a block sits in its run by its address. Blocks
  * allocated or freed one after another are then mostly neighbours in the table too,
@@ -115,10 +110,12 @@ static inline size_t first_slot(uintptr_t addr, const view_t *v)
   return ((run >> v->shift) + ((addr >> 4) & (RUN_SLOTS - 1))) & (v->cap - 1);
 }
 
-/* The top bits of the multiplicative hash: its low bits stay fixed for addresses a power
- * of two apart (1 KiB blocks in a row), which were then all sampled or none. */
-static inline int sampled(uint64_t h)
+/* Is the key one of the sampled ones the counters follow? Decided by the top bits of a
+ * multiplicative hash: its low bits stay fixed for addresses a power of two apart (1 KiB
+ * blocks in a row), which were then all sampled or none. */
+static inline int sampled(uintptr_t key)
 {
+  uint64_t h = (uint64_t)(key >> 3) * 0x9E3779B97F4A7C15ull;
   return ((h >> 61) & SAMPLE_MASK) == 0;
 }
 
@@ -220,7 +217,6 @@ static int still_live(const view_t *v)
  * The caller guarantees the key is not already there. */
 static void place(const view_t *v, uintptr_t key, uint64_t val)
 {
-  uint64_t h = hash_of(key);
   size_t mask = v->cap - 1;
   for (size_t i = first_slot(key, v);; i = (i + 1) & mask) {
     slot_t *s = &v->slots[i];
@@ -230,7 +226,7 @@ static void place(const view_t *v, uintptr_t key, uint64_t val)
       if (cas(&s->key, &k, KEY_BUSY)) {
         s->val = val;
         store(&s->key, key);
-        if (sampled(h)) {
+        if (sampled(key)) {
           __atomic_fetch_add(&v->t->live_sampled, 1, __ATOMIC_RELAXED);
           if (was == KEY_EMPTY)
             __atomic_fetch_add(&v->t->used_sampled, 1, __ATOMIC_RELAXED);
@@ -368,7 +364,6 @@ static int reserved_for_migration(const view_t *v)
 /* 1: inserted; 0: the table is being drained or was retired, try the newest. */
 static int insert_in(const view_t *v, uintptr_t addr, uint64_t val)
 {
-  uint64_t h = hash_of(addr);
   size_t mask = v->cap - 1;
   size_t probes = 0;
   for (size_t i = first_slot(addr, v);; i = (i + 1) & mask) {
@@ -388,7 +383,7 @@ static int insert_in(const view_t *v, uintptr_t addr, uint64_t val)
       }
       s->val = val;
       store(&s->key, addr);
-      if (sampled(h)) {
+      if (sampled(addr)) {
         __atomic_fetch_add(&v->t->live_sampled, 1, __ATOMIC_RELAXED);
         if (was == KEY_EMPTY) {
           __atomic_fetch_add(&v->t->used_sampled, 1, __ATOMIC_RELAXED);
@@ -439,7 +434,6 @@ static void fill(lt_block_t *out, uintptr_t addr, const slot_t *s)
 /* 0: erased; -ENOENT: not in this table (or it moved on to a newer one). */
 static int erase_in(const view_t *v, uintptr_t addr, lt_block_t *out)
 {
-  uint64_t h = hash_of(addr);
   size_t mask = v->cap - 1;
   size_t probes = 0;
   for (size_t i = first_slot(addr, v); probes++ <= v->cap; i = (i + 1) & mask) {
@@ -452,7 +446,7 @@ static int erase_in(const view_t *v, uintptr_t addr, lt_block_t *out)
     if (out)
       fill(out, addr, s);
     if (k == addr && cas(&s->key, &k, KEY_TOMB)) {
-      if (sampled(h))
+      if (sampled(addr))
         __atomic_fetch_sub(&v->t->live_sampled, 1, __ATOMIC_RELAXED);
       return 0;
     }

@@ -151,7 +151,7 @@ static uintptr_t encoded(cursor_t *c, uint8_t enc, uintptr_t base)
   return v;
 }
 
-/* A CIE or FDE record: its length word, body bounds, and the id word's address. */
+/* The body of the CIE or FDE record at p (after its 32-bit length), as a cursor. */
 static int record_at(const uint8_t *p, cursor_t *body)
 {
   uint32_t len;

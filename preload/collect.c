@@ -234,25 +234,11 @@ static const char *json_path(const lt_report_t *r, unsigned seq, char *path, siz
   return path;
 }
 
-/* Written beside its destination and renamed over it, so a reader never sees half. */
 static void write_json(const lt_report_t *r, const char *path)
 {
-  char tmp[PATH_MAX + 32];
-  snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, r->pid);
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    lt_warn("cannot write the JSON report %s: %s", tmp, strerror(errno));
-    return;
-  }
-  lt_out_t out;
-  lt_out_init(&out, fd);
-  lt_report_write_json(r, &out);
-  int rc = lt_out_flush(&out);
-  close(fd);
-  if (rc < 0 || rename(tmp, path) < 0) {
-    lt_warn("cannot write the JSON report %s: %s", path, strerror(rc < 0 ? -rc : errno));
-    unlink(tmp);
-  }
+  int rc = lt_report_write_json_file(r, path);
+  if (rc < 0)
+    lt_warn("cannot write the JSON report %s: %s", path, strerror(-rc));
 }
 
 static void release(lt_report_t *r, framer_t *f)

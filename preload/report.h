@@ -69,6 +69,13 @@ void lt_kind_mask_format(lt_kind_mask_t mask, char *out, size_t size);
 void lt_report_write_text(const lt_report_t *report, lt_kind_mask_t show, lt_out_t *out);
 void lt_report_write_json(const lt_report_t *report, lt_out_t *out);
 
+/* The JSON report to fd, flushed. Returns 0 or the first -errno. */
+int lt_report_write_json_fd(const lt_report_t *report, int fd);
+
+/* The JSON report to path, written beside it (path.tmp.PID) and renamed over it, so a
+ * reader never sees half of it. Returns 0 or -errno (the temporary file is removed). */
+int lt_report_write_json_file(const lt_report_t *report, const char *path);
+
 /* Orders leaks by bytes, largest first; ties by blocks, then kind, for a stable output. */
 void lt_report_sort(lt_leak_t *leaks, long n);
 

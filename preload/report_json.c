@@ -1,7 +1,12 @@
 /* report_json.c — the JSON report, schema 1 of the contract. */
 #include "report.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <unistd.h>
 
 static const lt_kind_t scanned_kinds[] = {LT_KIND_DIRECT, LT_KIND_INDIRECT, LT_KIND_POSSIBLE,
                                           LT_KIND_REACHABLE, LT_KIND_SUPPRESSED};
@@ -67,4 +72,30 @@ void lt_report_write_json(const lt_report_t *r, lt_out_t *out)
     lt_out_printf(out, "%s]}", l->nframes ? "\n    " : "");
   }
   lt_out_printf(out, "%s]\n}\n", r->nleaks ? "\n  " : "");
+}
+
+int lt_report_write_json_fd(const lt_report_t *r, int fd)
+{
+  lt_out_t out;
+  lt_out_init(&out, fd);
+  lt_report_write_json(r, &out);
+  return lt_out_flush(&out);
+}
+
+int lt_report_write_json_file(const lt_report_t *r, const char *path)
+{
+  char tmp[PATH_MAX];
+  if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+    return -ENAMETOOLONG;
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return -errno;
+  int rc = lt_report_write_json_fd(r, fd);
+  if (close(fd) != 0 && rc == 0)
+    rc = -errno;
+  if (rc == 0 && rename(tmp, path) != 0)
+    rc = -errno;
+  if (rc != 0)
+    unlink(tmp);
+  return rc;
 }

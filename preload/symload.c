@@ -10,15 +10,14 @@
 static lt_symbolizer_t symbolizer;
 static int state; /* 0: not tried, 1: loaded, -1: failed */
 
-/* Beside ourselves: the build tree and an install prefix both put the two in one lib/. */
-static int sibling_path(char *out, size_t size)
+int lt_path_beside_runtime(const char *relative, char *out, size_t size)
 {
   Dl_info info;
   if (!dladdr((void *)lt_symload, &info) || !info.dli_fname)
     return -1;
   const char *slash = strrchr(info.dli_fname, '/');
   int dir = slash ? (int)(slash - info.dli_fname) : 1;
-  int n = snprintf(out, size, "%.*s/libleaktrace-symbolize.so", dir, slash ? info.dli_fname : ".");
+  int n = snprintf(out, size, "%.*s/%s", dir, slash ? info.dli_fname : ".", relative);
   return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
@@ -28,7 +27,7 @@ const lt_symbolizer_t *lt_symload(void)
     return state > 0 ? &symbolizer : NULL;
   state = -1;
   char path[PATH_MAX];
-  if (sibling_path(path, sizeof(path)) < 0)
+  if (lt_path_beside_runtime("libleaktrace-symbolize.so", path, sizeof(path)) < 0)
     return NULL;
   void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!handle) {

@@ -1,8 +1,8 @@
 /* symproc.c — running leaktrace-symbolize on a report (see symproc.h). */
 #include "symproc.h"
 #include "out.h"
+#include "symload.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,18 +16,9 @@
 
 extern char **environ;
 
-/* <dir of libleaktrace.so>/../bin/leaktrace-symbolize: the build tree and an install
- * prefix both lay the two out so. */
 static int tool_path(char *out, size_t size)
 {
-  Dl_info info;
-  if (!dladdr((void *)tool_path, &info) || !info.dli_fname)
-    return -ENOENT;
-  const char *slash = strrchr(info.dli_fname, '/');
-  int dir = slash ? (int)(slash - info.dli_fname) : 1;
-  int n = snprintf(out, size, "%.*s/../bin/leaktrace-symbolize", dir,
-                   slash ? info.dli_fname : ".");
-  return n > 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
+  return lt_path_beside_runtime("../bin/leaktrace-symbolize", out, size) == 0 ? 0 : -ENAMETOOLONG;
 }
 
 int lt_symproc_available(void)
@@ -47,10 +38,7 @@ static int write_input(const lt_report_t *r, char *path, size_t size)
   int fd = mkostemp(path, O_CLOEXEC);
   if (fd < 0)
     return -errno;
-  lt_out_t out;
-  lt_out_init(&out, fd);
-  lt_report_write_json(r, &out);
-  int rc = lt_out_flush(&out);
+  int rc = lt_report_write_json_fd(r, fd);
   close(fd);
   if (rc < 0)
     unlink(path);

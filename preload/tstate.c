@@ -6,7 +6,6 @@
 
 __thread lt_tstate_t *lt_tstate_self __attribute__((tls_model("initial-exec")));
 
-
 static lt_tstate_t *registry;    /* every record ever made */
 static int64_t live_bytes;
 static int64_t peak_bytes;

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,22 +156,12 @@ static int write_report(const lt_report_t *report, const char *path, int text,
   return 0;
 }
 
-/* Written beside its destination and renamed over it, so a reader never sees half. */
 static int write_json_atomically(const lt_report_t *report, const char *path)
 {
-  char tmp[PATH_MAX];
-  if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
-    fprintf(stderr, "leaktrace-symbolize: %s: %s\n", path, strerror(ENAMETOOLONG));
-    return 1;
-  }
-  int status = write_report(report, tmp, 0, 0);
-  if (status == 0 && rename(tmp, path) != 0) {
-    fprintf(stderr, "leaktrace-symbolize: %s: %s\n", path, strerror(errno));
-    status = 1;
-  }
-  if (status != 0)
-    unlink(tmp);
-  return status;
+  int rc = lt_report_write_json_file(report, path);
+  if (rc < 0)
+    fprintf(stderr, "leaktrace-symbolize: %s: %s\n", path, strerror(-rc));
+  return rc < 0;
 }
 
 int main(int argc, char **argv) {
