@@ -93,12 +93,17 @@ static int read_all(int fd, char **out, size_t *len) {
   return 0;
 }
 
-/* Replaces every unsymbolized frame by its source-level frames (several when code was
- * inlined); frames that already name a function, or that nothing is known about, stay
- * as they are. Leaks keep their order and the summary is untouched. */
-static int symbolize_report(lt_report_t *report, lt_sym_t *sym, lt_arena_t *arena) {
+/* Replaces every unsymbolized frame of the leaks whose kind is in kinds by its
+ * source-level frames (several when code was inlined); frames that already name a
+ * function, or that nothing is known about, stay as they are. Only the kinds that are
+ * written are worth the lookups: an exit report's text often prints one lost group out
+ * of thousands of reachable ones. Leaks keep their order and the summary is untouched. */
+static int symbolize_report(lt_report_t *report, lt_kind_mask_t kinds, lt_sym_t *sym,
+                            lt_arena_t *arena) {
   for (long i = 0; i < report->nleaks; i++) {
     lt_leak_t *leak = &report->leaks[i];
+    if (!(kinds & (1u << leak->kind)))
+      continue;
     size_t cap = (size_t)leak->nframes * LT_SYM_MAX_FRAMES + 1;
     lt_frame_t *out = malloc(cap * sizeof(*out));
     if (out == NULL)
@@ -248,7 +253,8 @@ int main(int argc, char **argv) {
     status = EXIT_BAD_INPUT;
   } else if ((sym = lt_sym_open()) == NULL ||
              (ndirs > 0 && (debug_dirs == NULL || lt_sym_set_debug_dirs(sym, debug_dirs) != 0)) ||
-             symbolize_report(&report, sym, &arena) != 0) {
+             symbolize_report(&report, text && json_output == NULL ? show : ~0u, sym,
+                              &arena) != 0) {
     fprintf(stderr, "leaktrace-symbolize: out of memory\n");
     status = 1;
   } else {
