@@ -324,9 +324,11 @@ static void line_at(lt_sym_module_t *m, Dwarf_Addr addr, const char **file, int 
 }
 
 static const char *symtab_name(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Addr addr) {
-  GElf_Off off;
-  GElf_Sym es;
-  return lt_demangle(&sym->arena, dwfl_module_addrinfo(m->mod, addr, &off, &es, NULL, NULL, NULL));
+  if (!m->symtab_built) {
+    m->symtab = lt_symtab_build(m->mod);
+    m->symtab_built = 1;
+  }
+  return m->symtab != NULL ? lt_demangle(&sym->arena, lt_symtab_name(m->symtab, addr)) : NULL;
 }
 
 static int dwarf_frames(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Addr addr, lt_sym_frame_t *out,

@@ -5,6 +5,7 @@
  *   module.c     opening one ELF file with libdwfl, finding its separate debug info
  *   resolve.c    one address of one module -> function, file:line, inlined chain
  *   symmap.c     the (pointer, number) -> pointer hash both caches use
+ *   symtab.c     a module's ELF symbols sorted by address
  *   demangle.c   C++ names, through the host's own libstdc++ when it has one
  *
  * Every string a session returns lives in its arena or in the DWARF data of a module
@@ -37,11 +38,22 @@ void *lt_symmap_get(const lt_symmap_t *map, const void *kp, uint64_t kn);
 int lt_symmap_put(lt_symmap_t *map, const void *kp, uint64_t kn, void *value);
 void lt_symmap_free(lt_symmap_t *map);
 
+/* A module's code symbols sorted by address. */
+typedef struct lt_symtab lt_symtab_t;
+
+/* Reads every symbol libdwfl has for mod. Returns NULL when out of memory. */
+lt_symtab_t *lt_symtab_build(Dwfl_Module *mod);
+void lt_symtab_free(lt_symtab_t *symtab);
+/* The name of the symbol addr (a link-time address) lies in, or NULL. */
+const char *lt_symtab_name(const lt_symtab_t *symtab, GElf_Addr addr);
+
 /* One ELF file as the session sees it. */
 typedef struct lt_sym_module {
   const char *path;
   Dwfl *dwfl;          /* NULL when the file could not be opened: never retried */
   Dwfl_Module *mod;
+  lt_symtab_t *symtab; /* built on the first lookup that needs a symbol name */
+  int symtab_built;    /* set once that was tried, so a failure is not retried */
 } lt_sym_module_t;
 
 struct lt_sym {

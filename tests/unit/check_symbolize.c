@@ -243,12 +243,19 @@ START_TEST(test_build_id_dir) {
 }
 END_TEST
 
-START_TEST(test_symtab_fallback) {
+/* A copy of this binary without debug info in a new scratch directory, for symbols
+ * only; l locates a call of probe_function in it. */
+static struct locate nodebug_copy(char *path, size_t size) {
   struct locate l = locate_call(probe_function());
   make_scratch();
   run("objcopy --strip-debug '%s' '%s/nodebug'", l.module, scratch);
+  snprintf(path, size, "%s/nodebug", scratch);
+  return l;
+}
+
+START_TEST(test_symtab_fallback) {
   char path[PATH_MAX + 16];
-  snprintf(path, sizeof(path), "%s/nodebug", scratch);
+  struct locate l = nodebug_copy(path, sizeof(path));
   lt_sym_t *sym = lt_sym_open();
   lt_sym_frame_t f[LT_SYM_MAX_FRAMES];
   ck_assert_int_eq(lt_sym_lookup(sym, path, l.offset, f, LT_SYM_MAX_FRAMES), 1);
@@ -256,6 +263,49 @@ START_TEST(test_symtab_fallback) {
   ck_assert_ptr_null(f[0].file);
   ck_assert_int_eq(f[0].line, 0);
   ck_assert_int_eq(f[0].inlined, 0);
+  lt_sym_close(sym);
+  remove_scratch();
+}
+END_TEST
+
+/* Symbols laid out by hand (offsets from lt_symt_outer, one byte per nop): an outer
+ * function holding a nested one, a global, a weak and a local name for one function,
+ * a gap no symbol covers, and a sizeless label. Never called. */
+__asm__(".text\n"
+        ".globl lt_symt_outer\n.type lt_symt_outer, @function\n"
+        "lt_symt_outer:\n nop; nop; nop; nop\n"
+        ".type lt_symt_inner, @function\n"
+        "lt_symt_inner:\n nop; nop; nop; nop\n"
+        ".size lt_symt_inner, 4\n"
+        " nop; nop; nop; nop; nop; nop; nop; nop\n"
+        ".size lt_symt_outer, 16\n"
+        ".type lt_symt_local, @function\n.size lt_symt_local, 4\n"
+        ".weak lt_symt_weak\n.type lt_symt_weak, @function\n.size lt_symt_weak, 4\n"
+        ".globl lt_symt_global\n.type lt_symt_global, @function\n.size lt_symt_global, 4\n"
+        "lt_symt_local:\nlt_symt_weak:\nlt_symt_global:\n nop; nop; nop; nop\n"
+        " nop; nop; nop; nop\n"
+        "lt_symt_label:\n nop; nop; nop; ret\n");
+extern const char lt_symt_outer[];
+
+/* The name the stripped module gives lt_symt_outer + at, or NULL. */
+static const char *symtab_name_at(lt_sym_t *sym, const char *path, int at) {
+  struct locate l = {.addr = (uintptr_t)lt_symt_outer + (uintptr_t)at};
+  dl_iterate_phdr(locate_cb, &l);
+  ck_assert(l.found);
+  lt_sym_frame_t f[LT_SYM_MAX_FRAMES];
+  return lt_sym_lookup(sym, path, l.offset, f, LT_SYM_MAX_FRAMES) == 1 ? f[0].function : NULL;
+}
+
+START_TEST(test_symtab_choice) {
+  char path[PATH_MAX + 16];
+  nodebug_copy(path, sizeof(path));
+  lt_sym_t *sym = lt_sym_open();
+  ck_assert_str_eq(symtab_name_at(sym, path, 0), "lt_symt_outer");
+  ck_assert_str_eq(symtab_name_at(sym, path, 5), "lt_symt_inner");
+  ck_assert_str_eq(symtab_name_at(sym, path, 10), "lt_symt_outer");
+  ck_assert_str_eq(symtab_name_at(sym, path, 17), "lt_symt_global");
+  ck_assert_ptr_null(symtab_name_at(sym, path, 21));
+  ck_assert_str_eq(symtab_name_at(sym, path, 26), "lt_symt_label");
   lt_sym_close(sym);
   remove_scratch();
 }
@@ -448,6 +498,7 @@ int main(void) {
   tcase_add_test(sym, test_debuglink);
   tcase_add_test(sym, test_build_id_dir);
   tcase_add_test(sym, test_symtab_fallback);
+  tcase_add_test(sym, test_symtab_choice);
   tcase_add_test(sym, test_libc_function);
   suite_add_tcase(s, sym);
   TCase *json = tcase_create("json");
