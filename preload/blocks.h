@@ -6,14 +6,16 @@
  * allocator never hands out a live address twice), which is what lets a slot be
  * claimed and released with a single compare-and-swap.
  *
- * The table grows without stopping anyone: a full table publishes a larger one and
- * every thread that touches the table moves a chunk of slots across until the old one
- * is empty (cooperative migration). Only an insert into a new table that is already 7/8
- * full waits (yielding) for chunks still in flight. Its memory comes from mmap, never
- * from the host's allocator: 16 bytes a slot, with live blocks between 3/16 and 3/8 of
- * the slots after a rebuild (tombstones fill the rest up to 3/4 before the next), so
- * 43–85 bytes a live block at the peak of a growing program, and one table at a time
- * once it is steady (a migration holds two for its duration).
+ * The table is split into shards by 64 MiB of address space, so that threads with
+ * arenas of their own write to tables of their own. A shard's table grows without
+ * stopping anyone: a full table publishes a larger one and every thread that touches
+ * it moves a chunk of slots across until the old one is empty (cooperative migration).
+ * Only an insert into a new table that is already 7/8 full waits (yielding) for chunks
+ * still in flight. Its memory comes from mmap, never from the host's allocator: 16
+ * bytes a slot, with live blocks between 3/16 and 3/8 of the slots after a rebuild
+ * (tombstones fill the rest up to 3/4 before the next), so 43–85 bytes a live block at
+ * the peak of a growing program, and one table a shard in use once it is steady (a
+ * migration holds two for its duration), 64 KiB at the least.
  *
  * A snapshot copies the live blocks into an mmap'd array sorted by address; it never
  * calls malloc, so the reporter may take one while every other thread is stopped,
@@ -57,9 +59,10 @@ int lt_blocks_erase(uintptr_t addr, lt_block_t *out);
 long lt_blocks_snapshot(lt_block_t **out);
 void lt_blocks_snapshot_free(lt_block_t *blocks);
 
-/* The address range of the table's current storage, so the scan can skip it. At most
- * two ranges exist (during a migration). Returns how many were written. */
-int lt_blocks_storage(uintptr_t start[2], uintptr_t end[2]);
+/* The address ranges of the table's current storage, so the scan can skip them: one
+ * per shard in use, two while it migrates. Returns how many were written. */
+#define LT_BLOCKS_STORAGE_MAX 32
+int lt_blocks_storage(uintptr_t start[LT_BLOCKS_STORAGE_MAX], uintptr_t end[LT_BLOCKS_STORAGE_MAX]);
 
 /* After fork, in the (single-threaded) child: finish any migration that a thread of the
  * parent left half done. */

@@ -38,7 +38,7 @@
 #define RED_ZONE 128
 #define PAGE 4096ul
 #define ARENA_HEAP_SIZE ((uintptr_t)64 << 20)
-#define MAX_SKIP (LT_OWNED_MAX + 16)
+#define MAX_SKIP (LT_OWNED_MAX + LT_BLOCKS_STORAGE_MAX + 16)
 #define MAX_MAPS 65536
 #define SPARSE_MIN (64 * PAGE)
 #define HUGE_RESERVATION ((uintptr_t)1 << 42)
@@ -254,7 +254,7 @@ static void leaktrace_memory(roots_t *r)
   int n = lt_owned_list(s, e);
   for (int i = 0; i < n; i++)
     add_skip(r, s[i] & ~(PAGE - 1), (e[i] + PAGE - 1) & ~(PAGE - 1));
-  uintptr_t bs[2], be[2];
+  uintptr_t bs[LT_BLOCKS_STORAGE_MAX], be[LT_BLOCKS_STORAGE_MAX];
   n = lt_blocks_storage(bs, be);
   for (int i = 0; i < n; i++)
     add_skip(r, bs[i] & ~(PAGE - 1), (be[i] + PAGE - 1) & ~(PAGE - 1));

@@ -1,5 +1,6 @@
 /* check_blocks.c — the live-block table: exact contents after concurrent inserts and
- * erases, growth under load, tombstone churn that must not grow the table forever. */
+ * erases, growth under load, tombstone churn that must not grow the table forever,
+ * blocks spread over many shards. */
 #include <check.h>
 #include "lt_check.h"
 #include <errno.h>
@@ -107,10 +108,13 @@ START_TEST(churn_does_not_grow)
     if (i >= 100)
       ck_assert_int_eq(lt_blocks_erase(addr_of(9, i - 100), NULL), 0);
   }
-  uintptr_t start[2], end[2];
+  uintptr_t start[LT_BLOCKS_STORAGE_MAX], end[LT_BLOCKS_STORAGE_MAX];
   int n = lt_blocks_storage(start, end);
   ck_assert_int_ge(n, 1);
-  ck_assert_uint_le(end[0] - start[0], (size_t)1 << 20);
+  size_t bytes = 0;
+  for (int i = 0; i < n; i++)
+    bytes += end[i] - start[i];
+  ck_assert_uint_le(bytes, (size_t)1 << 20);
   lt_block_t *blocks;
   ck_assert_int_eq(lt_blocks_snapshot(&blocks), 100);
   lt_blocks_snapshot_free(blocks);
@@ -130,6 +134,32 @@ START_TEST(power_of_two_strides_grow)
 }
 END_TEST
 
+/* Blocks of many 64 MiB regions (arenas) live in tables of their own; a snapshot still
+ * holds them all, in address order, and each is found again to be erased. */
+START_TEST(regions_have_tables_of_their_own)
+{
+  const uintptr_t base = 0x200000000000ul;
+  for (uintptr_t r = 0; r < 64; r++)
+    for (long i = 0; i < 1000; i++)
+      ck_assert_int_eq(lt_blocks_insert(base + (r << 26) + (uintptr_t)i * 16, 16, 3), 0);
+  uintptr_t start[LT_BLOCKS_STORAGE_MAX], end[LT_BLOCKS_STORAGE_MAX];
+  int n = lt_blocks_storage(start, end);
+  ck_assert_int_gt(n, 1);
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < i; j++)
+      ck_assert(end[i] <= start[j] || end[j] <= start[i]);
+  lt_block_t *blocks;
+  ck_assert_int_eq(lt_blocks_snapshot(&blocks), 64000);
+  for (long i = 1; i < 64000; i++)
+    ck_assert(blocks[i - 1].addr < blocks[i].addr);
+  lt_blocks_snapshot_free(blocks);
+  for (uintptr_t r = 0; r < 64; r++)
+    for (long i = 0; i < 1000; i++)
+      ck_assert_int_eq(lt_blocks_erase(base + (r << 26) + (uintptr_t)i * 16, NULL), 0);
+  ck_assert_int_eq(lt_blocks_snapshot(&blocks), 0);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("blocks");
@@ -140,6 +170,7 @@ int main(void)
   tcase_add_test(tc, concurrent_exact_contents);
   tcase_add_test(tc, churn_does_not_grow);
   tcase_add_test(tc, power_of_two_strides_grow);
+  tcase_add_test(tc, regions_have_tables_of_their_own);
   suite_add_tcase(s, tc);
   return lt_check_run(s);
 }
