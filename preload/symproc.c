@@ -27,21 +27,32 @@ int lt_symproc_available(void)
   return tool_path(path, sizeof(path)) == 0 && access(path, X_OK) == 0;
 }
 
-/* The report without symbols, in a private temporary file. */
-static int write_input(const lt_report_t *r, char *path, size_t size)
+/* The report without symbols, in a private temporary file: only the leaks of the kinds
+ * in `kinds`, with every total. An exit report that prints one lost group beside
+ * thousands of reachable ones then costs the tool one group to read and symbolize. */
+static int write_input(const lt_report_t *r, lt_kind_mask_t kinds, char *path, size_t size)
 {
+  lt_report_t shown = *r;
+  shown.leaks = malloc((size_t)(r->nleaks ? r->nleaks : 1) * sizeof(*shown.leaks));
+  if (!shown.leaks)
+    return -ENOMEM;
+  shown.nleaks = 0;
+  for (long i = 0; i < r->nleaks; i++)
+    if (kinds & (1u << r->leaks[i].kind))
+      shown.leaks[shown.nleaks++] = r->leaks[i];
   const char *dir = getenv("TMPDIR");
   if (!dir || !dir[0])
     dir = "/tmp";
-  if (snprintf(path, size, "%s/leaktrace-%ld-XXXXXX", dir, r->pid) >= (int)size)
-    return -ENAMETOOLONG;
-  int fd = mkostemp(path, O_CLOEXEC);
-  if (fd < 0)
-    return -errno;
-  int rc = lt_report_write_json_fd(r, fd);
-  close(fd);
-  if (rc < 0)
-    unlink(path);
+  int rc = -ENAMETOOLONG;
+  if (snprintf(path, size, "%s/leaktrace-%ld-XXXXXX", dir, r->pid) < (int)size) {
+    int fd = mkostemp(path, O_CLOEXEC);
+    rc = fd < 0 ? -errno : lt_report_write_json_fd(&shown, fd);
+    if (fd >= 0)
+      close(fd);
+    if (fd >= 0 && rc < 0)
+      unlink(path);
+  }
+  free(shown.leaks);
   return rc;
 }
 
@@ -103,7 +114,7 @@ int lt_symproc_write(const lt_report_t *r, int text_fd, const char *json_path,
 {
   char tool[PATH_MAX], input[PATH_MAX], kinds[64];
   int rc = tool_path(tool, sizeof(tool));
-  if (rc < 0 || (rc = write_input(r, input, sizeof(input))) < 0)
+  if (rc < 0 || (rc = write_input(r, json_path ? ~0u : show, input, sizeof(input))) < 0)
     return rc;
   lt_kind_mask_format(show, kinds, sizeof(kinds));
   char *argv[] = {tool, "--text", "--show", kinds, input, NULL, NULL, NULL};
