@@ -17,8 +17,8 @@
  *   EMPTY --migration--> SEALED_EMPTY,  TOMB --migration--> SEALED
  *
  * Growth publishes a table twice as large (or the same size, when tombstones and not
- * live blocks fill it: live blocks up to 3/8 of the slots, so that a rebuild moves at
- * most one block per insert it makes room for) and every operation moves one chunk of
+ * live blocks fill it: live blocks up to half the slots, so that a rebuild moves at
+ * most two blocks per insert it makes room for) and every operation moves one chunk of
  * the old table across before doing its own work. Erase looks in the old table first,
  * then the new, and starts over if a newer table appeared meanwhile, so a block in
  * flight is never missed. No operation takes a lock; the one wait is an insert into a new table already
@@ -349,7 +349,7 @@ static void grow(const view_t *cur)
   if (load(&sh->cur_gen) == cur->gen && load(&sh->src_gen) == 0) {
     long sampled_live = load(&cur->t->live_sampled);
     size_t live = (size_t)(sampled_live < 0 ? 0 : sampled_live) * (SAMPLE_MASK + 1);
-    size_t cap = live > cur->cap / 8 * 3 ? cur->cap * 2 : cur->cap;
+    size_t cap = live > cur->cap / 2 ? cur->cap * 2 : cur->cap;
     if (build(sh, cur->gen + 1, cap) == 0) {
       store(&sh->src_gen, cur->gen);
       store(&sh->cur_gen, cur->gen + 1);

@@ -12,10 +12,11 @@
  * it moves a chunk of slots across until the old one is empty (cooperative migration).
  * Only an insert into a new table that is already 7/8 full waits (yielding) for chunks
  * still in flight. Its memory comes from mmap, never from the host's allocator: 16
- * bytes a slot, with live blocks between 3/16 and 3/8 of the slots after a rebuild
- * (tombstones fill the rest up to 3/4 before the next), so 43–85 bytes a live block at
- * the peak of a growing program, and one table a shard in use once it is steady (a
- * migration holds two for its duration), 64 KiB at the least.
+ * bytes a slot. A table is rebuilt when live blocks and tombstones take 3/4 of it, at
+ * twice the size only if live blocks take more than half: so 3/8 to 3/4 of a growing
+ * program's table holds live blocks (21–43 bytes a block), and a churning program's
+ * table 1/4 to 1/2 after a rebuild (32–64 bytes a block). One table a shard in use once
+ * it is steady (a migration holds two for its duration), 64 KiB at the least.
  *
  * A snapshot copies the live blocks into an mmap'd array sorted by address; it never
  * calls malloc, so the reporter may take one while every other thread is stopped,
