@@ -77,7 +77,7 @@ typedef struct table {
   int shift;
   size_t used_sampled __attribute__((aligned(64))); /* EMPTY slots consumed, sampled keys */
   long live_sampled;                                /* live sampled keys */
-  size_t next_chunk __attribute__((aligned(64)));   /* migration cursor, when drained */
+  uint64_t next_chunk __attribute__((aligned(64))); /* gen << 32 | next chunk to move */
   size_t done_chunks;
 } __attribute__((aligned(64))) table_t;
 
@@ -223,7 +223,7 @@ static int build(shard_t *sh, uint64_t gen, size_t cap)
   store(&t->shift, 64 - __builtin_ctzll(cap));
   t->used_sampled = 0;
   t->live_sampled = 0;
-  t->next_chunk = 0;
+  t->next_chunk = (uint64_t)(uint32_t)gen << 32;
   t->done_chunks = 0;
   store(&t->gen, gen);
   return 0;
@@ -322,9 +322,15 @@ static void finish_migration(const view_t *src)
 static void help_migrate(const view_t *src, const view_t *dst)
 {
   size_t nchunks = src->cap / CHUNK;
-  size_t c = __atomic_fetch_add(&src->t->next_chunk, 1, __ATOMIC_ACQ_REL);
-  if (c >= nchunks)
-    return;
+  /* The cursor carries its table's generation: a thread whose view went stale before
+   * it got here must not take a chunk of the table rebuilt in the same descriptor. A
+   * chunk once taken keeps the table from being drained, so done_chunks needs no tag. */
+  uint64_t cursor = load(&src->t->next_chunk), c;
+  do {
+    c = (uint32_t)cursor;
+    if (cursor >> 32 != (uint32_t)src->gen || c >= nchunks)
+      return;
+  } while (!cas(&src->t->next_chunk, &cursor, cursor + 1));
   size_t end = (c + 1) * CHUNK;
   for (size_t i = c * CHUNK; i < end; i++) {
     if (i + MOVE_AHEAD < end) {
@@ -388,7 +394,9 @@ static int enter(shard_t *sh, view_t *cur, view_t *src, int *has_src)
     if (cg == 0)
       return 0;
     uint64_t sg = load(&sh->src_gen);
-    if (!view_of(sh, cg, cur))
+    /* The pair must describe one migration: a stale newest table with the source of a
+     * later migration would move that source's blocks into a drained table. */
+    if (load(&sh->cur_gen) != cg || !view_of(sh, cg, cur))
       continue;
     *has_src = sg != 0 && sg != cg && view_of(sh, sg, src);
     if (*has_src)
