@@ -7,10 +7,13 @@
  * module, on its first lookup, from the same symbols libdwfl sees (.symtab, or
  * .dynsym and the MiniDebugInfo .gnu_debugdata), and each lookup is a binary search.
  *
- * The choice follows libdwfl's: the symbol whose [start, start + size) holds the
- * address and starts closest to it, at equal starts a global one over a weak one over
- * a local one; failing that, a sizeless label that is the closest start at or below
- * the address. */
+ * The choice is libdwfl's but for nested symbols: the symbol whose [start, start + size)
+ * holds the address and starts closest to it (libdwfl would take an outer global one
+ * over an inner local one; gdb, like this, names the inner one), at equal starts a
+ * global one over a weak one over a local one; failing that, a sizeless label that is
+ * the closest start at or below the address and lies inside no sized symbol. Unlike
+ * libdwfl, a label is not checked to be in the address's section: return addresses
+ * never lie in the sections between code (.plt) where that would matter. */
 #include <errno.h>
 #include <gelf.h>
 #include <stdlib.h>
@@ -45,7 +48,7 @@ static int binding_rank(unsigned char info) {
  * entry points); data, sections, files and TLS never hold a return address. */
 static int names_code(const GElf_Sym *s) {
   int type = GELF_ST_TYPE(s->st_info);
-  return s->st_shndx != SHN_UNDEF && s->st_name != 0 &&
+  return s->st_shndx != SHN_UNDEF && s->st_shndx != SHN_ABS && s->st_name != 0 &&
          (type == STT_FUNC || type == STT_GNU_IFUNC || type == STT_NOTYPE);
 }
 
@@ -114,26 +117,34 @@ static size_t count_at_or_below(const lt_symtab_t *t, GElf_Addr addr) {
   return lo;
 }
 
+/* The first entry with the same start as entry i. */
+static size_t first_of_group(const lt_symtab_t *t, size_t i)
+{
+  while (i > 0 && t->entries[i - 1].start == t->entries[i].start)
+    i--;
+  return i;
+}
+
 const char *lt_symtab_name(const lt_symtab_t *t, GElf_Addr addr) {
   size_t below = count_at_or_below(t, addr);
   if (below == 0)
     return NULL;
   /* Back from the closest start while some earlier symbol still reaches past addr:
-   * the first one found to hold it starts closest; its better-ranked twins at the
-   * same start come just before it. */
+   * the first one found to hold it starts closest; the best-ranked one of its group
+   * (the symbols of the same start, in rank order) that holds addr is the answer. */
   for (size_t i = below; i > 0 && t->max_end[i - 1] > addr; i--) {
     if (t->entries[i - 1].end <= addr)
       continue;
-    size_t best = i - 1;
-    while (best > 0 && t->entries[best - 1].start == t->entries[best].start &&
-           t->entries[best - 1].end > addr)
-      best--;
+    size_t best = first_of_group(t, i - 1);
+    while (t->entries[best].end <= addr)
+      best++;
     return t->entries[best].name;
   }
-  size_t first = below - 1;
-  while (first > 0 && t->entries[first - 1].start == t->entries[below - 1].start)
-    first--;
-  for (size_t i = first; i < below; i++)
+  /* A label only names code that no sized symbol covers from its start on. */
+  const symtab_entry_t *last = &t->entries[below - 1];
+  if (t->max_end[below - 1] > last->start)
+    return NULL;
+  for (size_t i = first_of_group(t, below - 1); i < below; i++)
     if (t->entries[i].end == t->entries[i].start)
       return t->entries[i].name;
   return NULL;

@@ -270,7 +270,8 @@ END_TEST
 
 /* Symbols laid out by hand (offsets from lt_symt_outer, one byte per nop): an outer
  * function holding a nested one, a global, a weak and a local name for one function,
- * a gap no symbol covers, and a sizeless label. Never called. */
+ * a gap no symbol covers, a sizeless label; names of one start but different sizes;
+ * a label inside a function, then a gap. Never called. */
 __asm__(".text\n"
         ".globl lt_symt_outer\n.type lt_symt_outer, @function\n"
         "lt_symt_outer:\n nop; nop; nop; nop\n"
@@ -284,7 +285,16 @@ __asm__(".text\n"
         ".globl lt_symt_global\n.type lt_symt_global, @function\n.size lt_symt_global, 4\n"
         "lt_symt_local:\nlt_symt_weak:\nlt_symt_global:\n nop; nop; nop; nop\n"
         " nop; nop; nop; nop\n"
-        "lt_symt_label:\n nop; nop; nop; ret\n");
+        "lt_symt_label:\n nop; nop; nop; ret\n"
+        ".globl lt_symt_g2\n.type lt_symt_g2, @function\n.size lt_symt_g2, 16\n"
+        ".weak lt_symt_w2\n.type lt_symt_w2, @function\n.size lt_symt_w2, 4\n"
+        ".type lt_symt_l2, @function\n.size lt_symt_l2, 16\n"
+        "lt_symt_g2:\nlt_symt_w2:\nlt_symt_l2:\n nop; nop; nop; nop; nop; nop; nop; nop\n"
+        " nop; nop; nop; nop; nop; nop; nop; nop\n"
+        ".type lt_symt_fn, @function\n.size lt_symt_fn, 8\n"
+        "lt_symt_fn:\n nop; nop; nop; nop\n"
+        "lt_symt_inner_label:\n nop; nop; nop; nop\n"
+        " nop; nop; nop; ret\n");
 extern const char lt_symt_outer[];
 
 /* The name the stripped module gives lt_symt_outer + at, or NULL. */
@@ -306,6 +316,9 @@ START_TEST(test_symtab_choice) {
   ck_assert_str_eq(symtab_name_at(sym, path, 17), "lt_symt_global");
   ck_assert_ptr_null(symtab_name_at(sym, path, 21));
   ck_assert_str_eq(symtab_name_at(sym, path, 26), "lt_symt_label");
+  ck_assert_str_eq(symtab_name_at(sym, path, 36), "lt_symt_g2");
+  ck_assert_str_eq(symtab_name_at(sym, path, 50), "lt_symt_fn");
+  ck_assert_ptr_null(symtab_name_at(sym, path, 53));
   lt_sym_close(sym);
   remove_scratch();
 }
