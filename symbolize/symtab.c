@@ -25,11 +25,12 @@ typedef struct symtab_entry {
   GElf_Addr end;       /* start + size; equal to start for a sizeless label */
   const char *name;
   int rank;            /* 0 global, 1 weak, 2 local: lower is preferred */
+  int index;           /* in the symbol table: of equal ranks, the first is taken */
 } symtab_entry_t;
 
 struct lt_symtab {
   size_t count;
-  symtab_entry_t *entries;   /* by start, then rank */
+  symtab_entry_t *entries;   /* by start, then rank, then index */
   GElf_Addr *max_end;        /* max_end[i]: the largest end among entries[0..i] */
 };
 
@@ -56,7 +57,9 @@ static int by_start_then_rank(const void *a, const void *b) {
   const symtab_entry_t *x = a, *y = b;
   if (x->start != y->start)
     return x->start < y->start ? -1 : 1;
-  return x->rank - y->rank;
+  if (x->rank != y->rank)
+    return x->rank - y->rank;
+  return x->index - y->index;
 }
 
 /* Returns 0 or -errno; an empty table (no symbols at all) is a valid result. */
@@ -75,7 +78,7 @@ static int build(Dwfl_Module *mod, lt_symtab_t *t) {
     if (name == NULL || name[0] == '\0' || !names_code(&s))
       continue;
     t->entries[t->count++] = (symtab_entry_t){addr, addr + s.st_size, name,
-                                              binding_rank(s.st_info)};
+                                              binding_rank(s.st_info), i};
   }
   qsort(t->entries, t->count, sizeof(*t->entries), by_start_then_rank);
   GElf_Addr max = 0;

@@ -343,6 +343,26 @@ START_TEST(test_libc_function) {
 }
 END_TEST
 
+/* The C runtime's entry frames get their symbol-table name, without its version
+ * (libc's .symtab says "__libc_start_main@@GLIBC_2.34"), and no line: libc's
+ * compressed debug info is not read for them. */
+START_TEST(test_runtime_entry_by_symbol) {
+  void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+  ck_assert_ptr_nonnull(libc);
+  struct locate l = {.addr = (uintptr_t)dlsym(libc, "__libc_start_main") + 4};
+  dlclose(libc);
+  dl_iterate_phdr(locate_cb, &l);
+  ck_assert(l.found);
+  lt_sym_t *sym = lt_sym_open();
+  lt_sym_frame_t f[LT_SYM_MAX_FRAMES];
+  ck_assert_int_eq(lt_sym_lookup(sym, l.module, l.offset, f, LT_SYM_MAX_FRAMES), 1);
+  ck_assert_str_eq(f[0].function, "__libc_start_main");
+  ck_assert_ptr_null(f[0].file);
+  ck_assert_int_eq(f[0].line, 0);
+  lt_sym_close(sym);
+}
+END_TEST
+
 /* ---- JSON reader ---- */
 
 static int parse(const char *text, lt_json_doc_t *doc, lt_json_error_t *err) {
@@ -513,6 +533,7 @@ int main(void) {
   tcase_add_test(sym, test_symtab_fallback);
   tcase_add_test(sym, test_symtab_choice);
   tcase_add_test(sym, test_libc_function);
+  tcase_add_test(sym, test_runtime_entry_by_symbol);
   suite_add_tcase(s, sym);
   TCase *json = tcase_create("json");
   tcase_add_test(json, test_json_valid);
