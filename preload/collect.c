@@ -97,9 +97,11 @@ typedef struct framer {
   lt_modules_t modules;
   lt_opnew_t opnew;
   lt_kind_mask_t kinds; /* kinds whose frames get symbols; 0: none */
+  lt_kind_mask_t written; /* kinds some report writes: the others need no frames */
   int tried;            /* the symbolizer was loaded, or failed to */
   const lt_symbolizer_t *symbolizer;
   lt_sym_t *session;
+  lt_frame_t *scratch;  /* room for the longest stack with every frame inlined */
 } framer_t;
 
 static lt_sym_t *session_of(framer_t *f)
@@ -144,22 +146,27 @@ static int add_frame(framer_t *f, uintptr_t pc, int symbolized, lt_frame_t *out,
 
 /* Stored frames are return addresses; a frame's pc is inside the call instruction.
  * C++ allocations reach malloc through operator new: the frame the user wants first is
- * its caller. */
+ * its caller. Frames are built in the scratch area and each leak keeps an exact copy:
+ * room for every frame inlined 16 deep, per leak, once took a page of the heap per
+ * leak (12 MB for redis's exit report). */
 static int stack_frames(framer_t *f, uint32_t stack, lt_kind_t kind, lt_frame_t **out)
 {
+  enum { ROOM = LT_STACK_MAX_DEPTH * MAX_INLINE };
   uint32_t depth;
   const uintptr_t *ra = lt_stacks_get(stack, &depth);
   uint32_t first = 0;
   while (first + 1 < depth && lt_opnew_contains(&f->opnew, ra[first] - 1))
     first++;
-  int room = (int)(depth - first) * MAX_INLINE;
-  *out = room ? malloc((size_t)room * sizeof(lt_frame_t)) : NULL;
-  if (!*out)
+  *out = NULL;
+  if (!f->scratch && !(f->scratch = malloc(ROOM * sizeof(lt_frame_t))))
     return 0;
   int symbolized = (f->kinds >> kind) & 1;
   int n = 0;
-  for (uint32_t i = first; i < depth && n < room; i++)
-    n += add_frame(f, ra[i] - 1, symbolized, *out + n, room - n);
+  for (uint32_t i = first; i < depth && n < ROOM; i++)
+    n += add_frame(f, ra[i] - 1, symbolized, f->scratch + n, ROOM - n);
+  if (n == 0 || !(*out = malloc((size_t)n * sizeof(lt_frame_t))))
+    return 0;
+  memcpy(*out, f->scratch, (size_t)n * sizeof(lt_frame_t));
   return n;
 }
 
@@ -182,7 +189,8 @@ static void group(lt_report_t *r, lt_block_t *blocks, long n, framer_t *f)
     if (i == 0 || by_kind_then_stack(&blocks[i - 1], &blocks[i]) != 0) {
       lt_leak_t *l = &r->leaks[r->nleaks++];
       l->kind = blocks[i].kind;
-      l->nframes = stack_frames(f, blocks[i].stack, l->kind, &l->frames);
+      l->nframes = (f->written >> l->kind) & 1
+                       ? stack_frames(f, blocks[i].stack, l->kind, &l->frames) : 0;
     }
     r->leaks[r->nleaks - 1].bytes += blocks[i].size;
     r->leaks[r->nleaks - 1].blocks++;
@@ -246,6 +254,7 @@ static void release(lt_report_t *r, framer_t *f)
   for (long i = 0; i < r->nleaks; i++)
     free(r->leaks[i].frames);
   free(r->leaks);
+  free(f->scratch);
   if (f->session)
     f->symbolizer->close(f->session);
   lt_modules_free(&f->modules);
@@ -270,8 +279,8 @@ long lt_collect_report(lt_trigger_t trigger, uintptr_t caller_sp)
                    .trigger = trigger == LT_TRIGGER_EXIT ? "exit" : "signal"};
   lt_tstate_totals(&r.allocations, &r.frees, &r.peak_bytes);
   int external = lt_options.symbolize && lt_symproc_available();
-  framer_t f = {.kinds = !lt_options.symbolize || external ? 0
-                         : lt_options.json[0] ? (lt_kind_mask_t)-1 : lt_options.show};
+  lt_kind_mask_t written = lt_options.json[0] ? (lt_kind_mask_t)-1 : lt_options.show;
+  framer_t f = {.kinds = !lt_options.symbolize || external ? 0 : written, .written = written};
   lt_modules_load(&f.modules);
   lt_opnew_find(&f.opnew);
   group(&r, blocks, n, &f);
