@@ -123,6 +123,7 @@ int lt_mark_begin(lt_mark_t *m, lt_block_t *blocks, long n)
   m->nbatch = 0;
   m->phase = PHASE_REACHABLE;
   m->leader = -1;
+  m->resident_only = 0;
   m->mem = NULL;
   m->mem_bytes = 0;
   m->nregions = 0;
@@ -351,13 +352,47 @@ LT_SCAN_RAW static void scan_words(lt_mark_t *m, const uintptr_t *w, size_t coun
       add(m, w[k], mode);
 }
 
+#define PAGE 4096ul
+#define SPARSE_BLOCK (16 * PAGE)
+static unsigned char block_residency[4096];
+
+/* [s, e) of a large block, its resident pages only: without swap, a page of a block
+ * that is not resident was never written (a calloc'd table, a buffer used in part) and
+ * reads as zeros, and reading it would cost a page of memory. */
+__attribute__((noinline, cold)) static void scan_resident(lt_mark_t *m, uintptr_t s,
+                                                          uintptr_t e, unsigned mode)
+{
+  for (uintptr_t page = s & ~(PAGE - 1); page < e;) {
+    size_t pages = (e - page + PAGE - 1) / PAGE;
+    if (pages > sizeof(block_residency))
+      pages = sizeof(block_residency);
+    uintptr_t from = page < s ? s : page;
+    if (mincore((void *)page, pages * PAGE, block_residency) != 0) {
+      scan_words(m, (const uintptr_t *)from, (e - from) / WORD, mode);
+      return;
+    }
+    for (size_t i = 0; i < pages; i++) {
+      uintptr_t ps = page + i * PAGE, pe = ps + PAGE;
+      if (block_residency[i] & 1) {
+        uintptr_t a = ps < s ? s : ps, z = pe > e ? e : pe;
+        scan_words(m, (const uintptr_t *)a, (z - a) / WORD, mode);
+      }
+    }
+    page += pages * PAGE;
+  }
+}
+
 /* The aligned words of block i. */
 static void scan_block(lt_mark_t *m, long i, unsigned mode)
 {
   const lt_mark_span_t *b = &m->spans[i];
   uintptr_t s = (b->start + WORD - 1) & ~(uintptr_t)(WORD - 1);
   uintptr_t e = b->end & ~(uintptr_t)(WORD - 1);
-  if (e > s)
+  if (e <= s)
+    return;
+  if (lt_unlikely(m->resident_only && e - s >= SPARSE_BLOCK))
+    scan_resident(m, s, e, mode);
+  else
     scan_words(m, (const uintptr_t *)s, (e - s) / WORD, mode);
 }
 

@@ -60,6 +60,7 @@ typedef struct lt_mark {
   int nbatch;
   int phase;                    /* mark.c's pass: reachable, possible, or cliques */
   long leader;                  /* the clique being gathered */
+  int resident_only;            /* skip blocks' pages that are not resident (no swap) */
   void *mem;
   size_t mem_bytes;
 } lt_mark_t;

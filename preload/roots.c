@@ -40,7 +40,6 @@
 #define ARENA_HEAP_SIZE ((uintptr_t)64 << 20)
 #define MAX_SKIP (LT_OWNED_MAX + LT_BLOCKS_STORAGE_MAX + 16)
 #define MAX_MAPS 65536
-#define SPARSE_MIN (64 * PAGE)
 #define HUGE_RESERVATION ((uintptr_t)1 << 42)
 
 /* The linker's symbol for this module's ELF header; an array of unknown size, since the
@@ -59,45 +58,83 @@ typedef struct roots {
   range_t ldso_text;
   int copy_ok;
   int no_swap;
+  uintptr_t map_end;              /* end of the mapping being fed; 0: none */
+  int map_anon;                   /* that mapping is anonymous memory */
+  uintptr_t res_start, res_end;   /* the pages `residency` describes */
 } roots_t;
 
 static uintptr_t *stack_from; /* per mapping: where a live stack starts, 0 if none */
 static uintptr_t copy_buf[8192];
 static unsigned char residency[65536];
 
-/* Anonymous memory, resident pages only: without swap, a page that is not resident was
- * never written (or was discarded) and reads as zeros, so large sparse reservations
- * (leaktrace's own, a runtime's) cost a mincore call instead of a page fault a page. */
-static void feed_resident(roots_t *r, uintptr_t start, uintptr_t end, unsigned flags)
+/* Words of [start, end), read in place or, for file-backed memory and while a thread
+ * runs, copied. */
+static void feed_words(roots_t *r, uintptr_t start, uintptr_t end, unsigned flags, int copy)
 {
-  uintptr_t page = start & ~(PAGE - 1);
-  while (page < end) {
-    size_t pages = (end - page + PAGE - 1) / PAGE;
-    if (pages > sizeof(residency))
-      pages = sizeof(residency);
-    if (mincore((void *)page, pages * PAGE, residency) != 0) {
+  if (!copy || !r->copy_ok) {
+    lt_mark_root_words(r->m, (const uintptr_t *)start, (end - start) / sizeof(uintptr_t), flags);
+    return;
+  }
+  pid_t pid = getpid();
+  while (start < end) {
+    size_t want = end - start < sizeof(copy_buf) ? end - start : sizeof(copy_buf);
+    struct iovec local = {copy_buf, want}, remote = {(void *)start, want};
+    ssize_t got = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+    if (got < 0 && (errno == EPERM || errno == ENOSYS)) {
+      r->copy_ok = 0; /* not allowed here: fall back to reading in place */
       lt_mark_root_words(r->m, (const uintptr_t *)start, (end - start) / sizeof(uintptr_t),
                          flags);
       return;
     }
-    for (size_t i = 0; i < pages;) {
-      if (!(residency[i] & 1)) {
-        i++;
-        continue;
-      }
-      size_t j = i;
-      while (j < pages && (residency[j] & 1))
-        j++;
-      uintptr_t s = page + i * PAGE, e = page + j * PAGE;
-      if (s < start)
-        s = start;
-      if (e > end)
-        e = end;
-      if (s < e)
-        lt_mark_root_words(r->m, (const uintptr_t *)s, (e - s) / sizeof(uintptr_t), flags);
-      i = j;
+    if (got > 0)
+      lt_mark_root_words(r->m, copy_buf, (size_t)got / sizeof(uintptr_t), flags);
+    if (got < (ssize_t)want) /* unreadable page: skip it */
+      start = ((start + (got > 0 ? (uintptr_t)got : 0)) & ~(PAGE - 1)) + PAGE;
+    else
+      start += want;
+  }
+}
+
+/* Makes `residency` describe the page at `page` and as many after it, within the
+ * mapping, as it holds. Returns 0, or -1 when mincore fails. */
+static int load_residency(roots_t *r, uintptr_t page)
+{
+  size_t pages = (r->map_end - page + PAGE - 1) / PAGE;
+  if (pages > sizeof(residency))
+    pages = sizeof(residency);
+  if (mincore((void *)page, pages * PAGE, residency) != 0) {
+    r->res_start = r->res_end = 0;
+    return -1;
+  }
+  r->res_start = page;
+  r->res_end = page + pages * PAGE;
+  return 0;
+}
+
+/* Anonymous memory, resident pages only: without swap, a page that is not resident was
+ * never written (or was discarded) and reads as zeros. Reading it would cost a page of
+ * memory: the kernels seen here back even a read with a fresh page (a 64 MiB read of
+ * untouched memory: 64 MiB more RSS), and a jemalloc heap's unused room between blocks
+ * grew redis-server by 17 MB at each report. One mincore answers for up to 256 MiB of a
+ * mapping, consulted by every range fed from it. */
+static void feed_resident(roots_t *r, uintptr_t start, uintptr_t end, unsigned flags,
+                          int copy)
+{
+  for (uintptr_t page = start & ~(PAGE - 1); page < end;) {
+    if ((page < r->res_start || page >= r->res_end) && load_residency(r, page) != 0) {
+      feed_words(r, page < start ? start : page, end, flags, copy);
+      return;
     }
-    page += pages * PAGE;
+    uintptr_t run = page;
+    while (run < end && run < r->res_end && (residency[(run - r->res_start) / PAGE] & 1))
+      run += PAGE;
+    if (run > page) {
+      uintptr_t s = page < start ? start : page, e = run > end ? end : run;
+      feed_words(r, s, e, flags, copy);
+    } else {
+      run = page + PAGE;
+    }
+    page = run;
   }
 }
 
@@ -122,39 +159,17 @@ static int swap_off(void)
   return *p == '0' && (p[1] == ' ' || p[1] == '\n');
 }
 
-/* Words of [start, end), read in place or, for file-backed memory, copied. */
+/* Words of [start, end): of anonymous memory, without swap, only its resident pages. */
 static void feed(roots_t *r, uintptr_t start, uintptr_t end, unsigned flags, int copy)
 {
   start = (start + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
   end &= ~(uintptr_t)(sizeof(uintptr_t) - 1);
   if (start >= end)
     return;
-  if (!copy && r->no_swap && end - start > SPARSE_MIN) {
-    feed_resident(r, start, end, flags);
-    return;
-  }
-  if (!copy || !r->copy_ok) {
-    lt_mark_root_words(r->m, (const uintptr_t *)start, (end - start) / sizeof(uintptr_t), flags);
-    return;
-  }
-  pid_t pid = getpid();
-  while (start < end) {
-    size_t want = end - start < sizeof(copy_buf) ? end - start : sizeof(copy_buf);
-    struct iovec local = {copy_buf, want}, remote = {(void *)start, want};
-    ssize_t got = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-    if (got < 0 && (errno == EPERM || errno == ENOSYS)) {
-      r->copy_ok = 0; /* not allowed here: fall back to reading in place */
-      lt_mark_root_words(r->m, (const uintptr_t *)start, (end - start) / sizeof(uintptr_t),
-                         flags);
-      return;
-    }
-    if (got > 0)
-      lt_mark_root_words(r->m, copy_buf, (size_t)got / sizeof(uintptr_t), flags);
-    if (got < (ssize_t)want) /* unreadable page: skip it */
-      start = ((start + (got > 0 ? (uintptr_t)got : 0)) & ~(PAGE - 1)) + PAGE;
-    else
-      start += want;
-  }
+  if (r->no_swap && r->map_anon)
+    feed_resident(r, start, end, flags, copy);
+  else
+    feed_words(r, start, end, flags, copy);
 }
 
 /* First block whose end lies above addr. */
@@ -190,9 +205,13 @@ static void feed_between_blocks(roots_t *r, uintptr_t start, uintptr_t end, unsi
     feed(r, cur, end, flags, copy);
 }
 
-/* [start, end) minus leaktrace's own memory, minus blocks. */
-static void feed_range(roots_t *r, uintptr_t start, uintptr_t end, unsigned flags, int copy)
+/* [start, end) minus leaktrace's own memory, minus blocks; end is its mapping's end. */
+static void feed_range(roots_t *r, uintptr_t start, uintptr_t end, unsigned flags, int copy,
+                       int anon)
 {
+  r->map_end = end;
+  r->map_anon = anon;
+  r->res_start = r->res_end = 0;
   uintptr_t cur = start;
   for (int i = 0; i < r->nskip && cur < end; i++) {
     const range_t *s = &r->skip[i];
@@ -206,6 +225,8 @@ static void feed_range(roots_t *r, uintptr_t start, uintptr_t end, unsigned flag
   }
   if (cur < end)
     feed_between_blocks(r, cur, end, flags, copy);
+  r->map_end = 0;
+  r->map_anon = 0;
 }
 
 static void add_skip(roots_t *r, uintptr_t start, uintptr_t end)
@@ -384,6 +405,7 @@ int lt_roots_scan(lt_mark_t *m, const lt_thread_regs_t *threads, int nthreads,
   r.nskip = 0;
   r.copy_ok = 1;
   r.no_swap = swap_off();
+  m->resident_only = r.no_swap;
   own_module(&r);
   leaktrace_memory(&r);
   find_ldso(&r, maps, n);
@@ -413,7 +435,7 @@ int lt_roots_scan(lt_mark_t *m, const lt_thread_regs_t *threads, int nthreads,
     if ((map->prot & (LT_MAP_R | LT_MAP_W)) != (LT_MAP_R | LT_MAP_W))
       continue;
     if (stack_from[k]) {
-      feed_range(&r, stack_from[k], map->end, 0, 0);
+      feed_range(&r, stack_from[k], map->end, 0, 0, map->inode == 0);
       continue;
     }
     if (k == caller || strcmp(map->name, "[heap]") == 0 || is_arena_heap(map))
@@ -425,7 +447,7 @@ int lt_roots_scan(lt_mark_t *m, const lt_thread_regs_t *threads, int nthreads,
     if (!unknown && (strcmp(map->name, "[stack]") == 0 || is_thread_stack(maps, k)))
       continue;
     unsigned flags = libc_data || libc_bss ? LT_MARK_ALLOCATOR_STATE : 0;
-    feed_range(&r, map->start, map->end, flags, map->inode != 0 || running);
+    feed_range(&r, map->start, map->end, flags, map->inode != 0 || running, map->inode == 0);
   }
 
   for (long i = 0; i < m->n; i++)
