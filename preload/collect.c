@@ -148,7 +148,7 @@ static int add_frame(framer_t *f, uintptr_t pc, int symbolized, lt_frame_t *out,
  * C++ allocations reach malloc through operator new: the frame the user wants first is
  * its caller. Frames are built in the scratch area and each leak keeps an exact copy:
  * room for every frame inlined 16 deep, per leak, once took a page of the heap per
- * leak (12 MB for redis's exit report). */
+ * leak (6 MB in a live report of redis-server). */
 static int stack_frames(framer_t *f, uint32_t stack, lt_kind_t kind, lt_frame_t **out)
 {
   enum { ROOM = LT_STACK_MAX_DEPTH * MAX_INLINE };
