@@ -114,9 +114,10 @@ static int load_residency(roots_t *r, uintptr_t page)
 /* Anonymous memory, resident pages only: without swap, a page that is not resident was
  * never written (or was discarded) and reads as zeros. Reading it would cost a page of
  * memory: the kernels seen here back even a read with a fresh page (a 64 MiB read of
- * untouched memory: 64 MiB more RSS), and a jemalloc heap's unused room between blocks
- * grew redis-server by 17 MB at each report. One mincore answers for up to 256 MiB of a
- * mapping, consulted by every range fed from it. */
+ * untouched memory: 64 MiB more RSS), and copying does too; redis-server, whose threads
+ * block the stop signal so that all memory is copied, grew by 17 MB at each report.
+ * One mincore answers for up to 256 MiB of a mapping, consulted by every range fed
+ * from it, copied or read in place. */
 static void feed_resident(roots_t *r, uintptr_t start, uintptr_t end, unsigned flags,
                           int copy)
 {
