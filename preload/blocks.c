@@ -3,9 +3,10 @@
  * The table is sharded by 64 MiB of address space, the size of a glibc thread arena's
  * heap: threads that allocate from their own arenas then write to tables of their own,
  * and no cache line bounces between their cores (in one shared table two threads'
- * blocks sit side by side in every line; a 2-thread churn took 1.7x the time per block
- * of one thread alone). Each shard grows on its own, so it stays as dense as its live
- * blocks ask for. Everything below describes one shard.
+ * blocks sat side by side in every line: two threads of a malloc/free churn each took
+ * 0.75 s for the 4M steps one thread alone did in 0.30 s). Each shard grows on its own,
+ * so it stays as dense as its live blocks ask for. Everything below describes one
+ * shard.
  *
  * Open addressing with linear probing over 16-byte slots: the key, then the block's
  * size and stack id packed in one word. A slot's key word carries its state: an
@@ -21,9 +22,9 @@
  * most two blocks per insert it makes room for) and every operation moves one chunk of
  * the old table across before doing its own work. Erase looks in the old table first,
  * then the new, and starts over if a newer table appeared meanwhile, so a block in
- * flight is never missed. No operation takes a lock; the one wait is an insert into a new table already
- * 7/8 full while a descheduled thread still carries a chunk of the old one: it yields
- * until that chunk lands, rather than take the room the chunk needs.
+ * flight is never missed. No operation takes a lock; the one wait is an insert into a
+ * new table already 7/8 full while a descheduled thread still carries a chunk of the old
+ * one: it yields until that chunk lands, rather than take the room the chunk needs.
  *
  * Tables are described by a ring of descriptors named by a generation number, read
  * seqlock-style. A drained table's mapping is kept for a later table of the same size
