@@ -4,9 +4,12 @@
  * heap: threads that allocate from their own arenas then write to tables of their own,
  * and no cache line bounces between their cores (in one shared table two threads'
  * blocks sat side by side in every line: two threads of a malloc/free churn each took
- * 0.75 s for the 4M steps one thread alone did in 0.30 s). Each shard grows on its own,
- * so it stays as dense as its live blocks ask for. Everything below describes one
- * shard.
+ * 0.75 s for the 4M steps one thread alone did in 0.30 s). Each region is split again
+ * into 16 segments by 64 KiB granules, so that a rebuild copies a sixteenth of a heap's
+ * table, not all of it: while it runs both copies are resident, and the host's peak
+ * memory counts them (CPython's churn peaked 4 MB higher with one table per region).
+ * Each shard, one segment of one region, grows on its own, so it stays as dense as its
+ * live blocks ask for. Everything below describes one shard.
  *
  * Open addressing with linear probing over 16-byte slots: the key, then the block's
  * size and stack id packed in one word. A slot's key word carries its state: an
@@ -17,9 +20,10 @@
  *   addr --migration--> addr|MOVING --copied to the new table--> SEALED
  *   EMPTY --migration--> SEALED_EMPTY,  TOMB --migration--> SEALED
  *
- * Growth publishes a table twice as large (or the same size, when tombstones and not
- * live blocks fill it: live blocks up to half the slots, so that a rebuild moves at
- * most two blocks per insert it makes room for) and every operation moves one chunk of
+ * Growth publishes a table a quarter larger or less, as often as needed to hold the live
+ * blocks in half its slots (or one of the same size, when tombstones and not live
+ * blocks fill it), so that a rebuild moves at most two blocks per insert it makes room
+ * for; every operation moves one chunk of
  * the old table across before doing its own work. Erase looks in the old table first,
  * then the new, and starts over if a newer table appeared meanwhile, so a block in
  * flight is never missed. No operation takes a lock; the one wait is an insert into a
@@ -41,6 +45,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/mman.h>
 
 enum {
   KEY_EMPTY = 0,
@@ -52,12 +57,15 @@ enum {
 };
 #define MOVING ((uintptr_t)1)
 
-#define INITIAL_CAP ((size_t)1 << 12)
-#define SHARD_BITS 4
-#define SHARDS (1u << SHARD_BITS)
-#define SHARD_HEAP_SHIFT 26 /* 64 MiB: glibc's HEAP_MAX_SIZE on 64-bit */
+#define INITIAL_CAP ((size_t)1 << 10)
+#define REGION_BITS 4
+#define SEGMENT_BITS 4
+#define SHARDS (1u << (REGION_BITS + SEGMENT_BITS))
+#define REGION_SHIFT 26  /* 64 MiB: glibc's HEAP_MAX_SIZE on 64-bit */
+#define SEGMENT_SHIFT 16 /* 64 KiB granules of a region take turns between its segments */
 #define CHUNK ((size_t)256)
 #define SAMPLE_MASK 7u /* one key in 8 is counted: keeps the counters' cache lines cool */
+#define EXACT_CAP ((size_t)1 << 12) /* up to this capacity every key is counted */
 #define LONG_PROBE 1024 /* four runs: past this the table needs rebuilding */
 
 typedef struct slot {
@@ -75,7 +83,7 @@ typedef struct table {
   int retired;          /* drained: slots no longer hold anything */
   slot_t *slots;
   size_t cap;
-  int shift;
+  unsigned sample_mask; /* counted keys: those whose hash has these bits clear */
   size_t used_sampled __attribute__((aligned(64))); /* EMPTY slots consumed, sampled keys */
   long live_sampled;                                /* live sampled keys */
   uint64_t next_chunk __attribute__((aligned(64))); /* gen << 32 | next chunk to move */
@@ -84,13 +92,15 @@ typedef struct table {
 
 #define RING 8
 
-/* One shard: a ring of table descriptors named by a generation number, read
- * seqlock-style. */
+/* One shard: the generations of its newest table and of the one being drained. Its
+ * ring of table descriptors, named by generation and read seqlock-style, is kept apart
+ * (rings[]): a report reads every shard's generations, and on this kernel even a read
+ * makes a page resident, so the shards that were never used must cost no more than
+ * these few words. */
 typedef struct shard {
   uint64_t cur_gen;  /* the newest table; 0: none yet */
   uint64_t src_gen;  /* the table being drained into the newest, or 0 */
   int growing;
-  table_t tables[RING];
 } __attribute__((aligned(64))) shard_t;
 
 /* A consistent copy of a descriptor, taken at the start of an operation. */
@@ -100,14 +110,37 @@ typedef struct view {
   uint64_t gen;
   slot_t *slots;
   size_t cap;
-  int shift;
+  unsigned sample_mask;
 } view_t;
 
 #define SPARE_SLOTS 4
 static shard_t shards[SHARDS];
+static table_t rings[SHARDS][RING];
+
+static inline table_t *table_of(shard_t *sh, uint64_t gen)
+{
+  return &rings[sh - shards][gen % RING];
+}
 _Static_assert(LT_BLOCKS_STORAGE_MAX == 2 * SHARDS, "a table and its migration source per shard");
-/* Discarded mappings kept for reuse, by log2 of their capacity. */
-static slot_t *spare[64][SPARE_SLOTS];
+
+/* Capacities are 4, 5, 6 or 7 times a power of two: a table grows by a quarter or less
+ * at a time, so that it can follow its live blocks closely (with only powers of two, a
+ * live set just past half of a table took a table twice as large). */
+static inline unsigned class_of(size_t cap)
+{
+  unsigned e = 61u - (unsigned)__builtin_clzll(cap);
+  return e * 4 + (unsigned)(cap >> e) - 4;
+}
+
+static inline size_t next_class(size_t cap)
+{
+  unsigned e = 61u - (unsigned)__builtin_clzll(cap);
+  return cap + ((size_t)1 << e);
+}
+
+#define CLASSES 256
+/* Discarded mappings kept for reuse, by capacity class. */
+static slot_t *spare[CLASSES][SPARE_SLOTS];
 
 #define load(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define store(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
@@ -127,24 +160,44 @@ static slot_t *spare[64][SPARE_SLOTS];
 static inline size_t first_slot(uintptr_t addr, const view_t *v)
 {
   uint64_t run = (uint64_t)(addr >> RUN_HEAP_SHIFT) * 0x9E3779B97F4A7C15ull;
-  return ((run >> v->shift) + ((addr >> 4) & (RUN_SLOTS - 1))) & (v->cap - 1);
+  size_t i = (size_t)(((unsigned __int128)run * v->cap) >> 64) + ((addr >> 4) & (RUN_SLOTS - 1));
+  return i < v->cap ? i : i - v->cap;
 }
 
-/* Neighbouring 64 MiB regions (a brk heap, consecutive arenas) land in different
- * shards: a multiplicative hash spreads consecutive numbers evenly. */
+static inline size_t next_slot(size_t i, const view_t *v)
+{
+  return ++i < v->cap ? i : 0;
+}
+
+/* A shard is one segment of a region. Neighbouring 64 MiB regions (a brk heap,
+ * consecutive arenas) land in different regions' shards: a multiplicative hash spreads
+ * consecutive numbers evenly. Within a region, 64 KiB granules are spread over its
+ * segments the same way, so that each table holds a sixteenth of a heap: a table's
+ * rebuild keeps its old and new copies at once, and the host's peak memory pays for
+ * that copy of one segment, not of the whole heap's table. */
 static inline shard_t *shard_of(uintptr_t addr)
 {
-  uint64_t region = (uint64_t)(addr >> SHARD_HEAP_SHIFT) * 0x9E3779B97F4A7C15ull;
-  return &shards[region >> (64 - SHARD_BITS)];
+  uint64_t region = (uint64_t)(addr >> REGION_SHIFT) * 0x9E3779B97F4A7C15ull;
+  uint64_t granule = (uint64_t)(addr >> SEGMENT_SHIFT) * 0x9E3779B97F4A7C15ull;
+  return &shards[(region >> (64 - REGION_BITS)) << SEGMENT_BITS |
+                 granule >> (64 - SEGMENT_BITS)];
 }
 
-/* Is the key one of the sampled ones the counters follow? Decided by the top bits of a
- * multiplicative hash: its low bits stay fixed for addresses a power of two apart (1 KiB
- * blocks in a row), which were then all sampled or none. */
-static inline int sampled(uintptr_t key)
+/* Is the key one of the sampled ones the table's counters follow? Decided by the top
+ * bits of a multiplicative hash: its low bits stay fixed for addresses a power of two
+ * apart (1 KiB blocks in a row), which were then all sampled or none. Small tables count
+ * every key: a sample of a few hundred keys is too rough to keep the eighth of the table
+ * that migrations need. */
+static inline int sampled(const view_t *v, uintptr_t key)
 {
   uint64_t h = (uint64_t)(key >> 3) * 0x9E3779B97F4A7C15ull;
-  return ((h >> 61) & SAMPLE_MASK) == 0;
+  return ((h >> 61) & v->sample_mask) == 0;
+}
+
+/* A sampled count scaled to an estimate of the real one. */
+static inline size_t estimate(const view_t *v, long sampled_count)
+{
+  return (size_t)(sampled_count < 0 ? 0 : sampled_count) * (v->sample_mask + 1);
 }
 
 /* Sizes beyond 1 TiB, which no allocator hands out, are recorded as 1 TiB - 1. */
@@ -162,10 +215,12 @@ static inline void cpu_relax(unsigned *spins)
     __builtin_ia32_pause();
 }
 
-/* Small mappings stay resident between uses and are cleared on reuse: a table that is
- * rebuilt often (churn of new addresses) would otherwise pay a page fault per page per
- * rebuild. Large ones are given back to the kernel and come back as zero pages. */
-#define RESIDENT_SPARE_BYTES ((size_t)512 << 10)
+/* Small mappings stay resident between uses and are cleared on reuse. Larger ones are
+ * given back to the kernel, since sixteen segments' spares kept resident cost CPython's
+ * churn 2 MB of peak memory; when reused they are faulted in with one call, as fresh ones
+ * are: a table rebuilt often (churn of new addresses) otherwise paid a page fault per
+ * page per rebuild, 0.08 s of system time on that churn. */
+#define RESIDENT_SPARE_BYTES ((size_t)64 << 10)
 
 /* A reused mapping may still be read by a thread stalled in the table it held, which
  * then finds its view stale: the clearing stores are atomic, like every other store
@@ -180,17 +235,22 @@ static void clear_slots(slot_t *m, size_t cap)
 
 static slot_t *take_mapping(size_t cap)
 {
-  int order = __builtin_ctzll(cap);
+  unsigned class = class_of(cap);
   size_t bytes = cap * sizeof(slot_t);
   for (int i = 0; i < SPARE_SLOTS; i++) {
-    slot_t *m = __atomic_exchange_n(&spare[order][i], NULL, __ATOMIC_ACQ_REL);
+    slot_t *m = __atomic_exchange_n(&spare[class][i], NULL, __ATOMIC_ACQ_REL);
     if (m) {
       if (bytes <= RESIDENT_SPARE_BYTES)
         clear_slots(m, cap);
+      else
+        madvise(m, bytes, MADV_POPULATE_WRITE);
       return m;
     }
   }
-  return lt_mem_map(bytes);
+  slot_t *m = lt_mem_map(bytes);
+  if (m)
+    madvise(m, bytes, MADV_POPULATE_WRITE);
+  return m;
 }
 
 static void give_mapping(slot_t *m, size_t cap)
@@ -198,10 +258,10 @@ static void give_mapping(slot_t *m, size_t cap)
   size_t bytes = cap * sizeof(slot_t);
   if (bytes > RESIDENT_SPARE_BYTES)
     lt_mem_discard(m, bytes);
-  int order = __builtin_ctzll(cap);
+  unsigned class = class_of(cap);
   for (int i = 0; i < SPARE_SLOTS; i++) {
     slot_t *none = NULL;
-    if (__atomic_compare_exchange_n(&spare[order][i], &none, m, 0, __ATOMIC_ACQ_REL,
+    if (__atomic_compare_exchange_n(&spare[class][i], &none, m, 0, __ATOMIC_ACQ_REL,
                                     __ATOMIC_RELAXED))
       return;
   }
@@ -213,7 +273,7 @@ static void give_mapping(slot_t *m, size_t cap)
 /* Build generation gen in its ring descriptor. Called with the shard's `growing` held. */
 static int build(shard_t *sh, uint64_t gen, size_t cap)
 {
-  table_t *t = &sh->tables[gen % RING];
+  table_t *t = table_of(sh, gen);
   slot_t *slots = take_mapping(cap);
   if (!slots)
     return -ENOMEM;
@@ -221,7 +281,7 @@ static int build(shard_t *sh, uint64_t gen, size_t cap)
   t->retired = 0;
   store(&t->slots, slots);
   store(&t->cap, cap);
-  store(&t->shift, 64 - __builtin_ctzll(cap));
+  store(&t->sample_mask, cap <= EXACT_CAP ? 0u : SAMPLE_MASK);
   t->used_sampled = 0;
   t->live_sampled = 0;
   t->next_chunk = (uint64_t)(uint32_t)gen << 32;
@@ -234,7 +294,7 @@ static int build(shard_t *sh, uint64_t gen, size_t cap)
  * fields are read with acquire so that the second read of gen cannot move above them. */
 static int view_of(shard_t *sh, uint64_t gen, view_t *v)
 {
-  table_t *t = &sh->tables[gen % RING];
+  table_t *t = table_of(sh, gen);
   if (load(&t->gen) != gen)
     return 0;
   v->sh = sh;
@@ -242,7 +302,7 @@ static int view_of(shard_t *sh, uint64_t gen, view_t *v)
   v->gen = gen;
   v->slots = load(&t->slots);
   v->cap = load(&t->cap);
-  v->shift = load(&t->shift);
+  v->sample_mask = load(&t->sample_mask);
   return load(&t->gen) == gen;
 }
 
@@ -257,8 +317,7 @@ static int still_live(const view_t *v)
  * The caller guarantees the key is not already there. */
 static void place(const view_t *v, uintptr_t key, uint64_t val)
 {
-  size_t mask = v->cap - 1;
-  for (size_t i = first_slot(key, v);; i = (i + 1) & mask) {
+  for (size_t i = first_slot(key, v);; i = next_slot(i, v)) {
     slot_t *s = &v->slots[i];
     uintptr_t k = load(&s->key);
     while (k == KEY_EMPTY || k == KEY_TOMB) {
@@ -266,7 +325,7 @@ static void place(const view_t *v, uintptr_t key, uint64_t val)
       if (cas(&s->key, &k, KEY_BUSY)) {
         s->val = val;
         store(&s->key, key);
-        if (sampled(key)) {
+        if (sampled(v, key)) {
           __atomic_fetch_add(&v->t->live_sampled, 1, __ATOMIC_RELAXED);
           if (was == KEY_EMPTY)
             __atomic_fetch_add(&v->t->used_sampled, 1, __ATOMIC_RELAXED);
@@ -354,9 +413,10 @@ static void grow(const view_t *cur)
   if (!cas(&sh->growing, &expected, 1))
     return;
   if (load(&sh->cur_gen) == cur->gen && load(&sh->src_gen) == 0) {
-    long sampled_live = load(&cur->t->live_sampled);
-    size_t live = (size_t)(sampled_live < 0 ? 0 : sampled_live) * (SAMPLE_MASK + 1);
-    size_t cap = live > cur->cap / 2 ? cur->cap * 2 : cur->cap;
+    size_t live = estimate(cur, load(&cur->t->live_sampled));
+    size_t cap = cur->cap;
+    while (live > cap / 2)
+      cap = next_class(cap);
     if (build(sh, cur->gen + 1, cap) == 0) {
       store(&sh->src_gen, cur->gen);
       store(&sh->cur_gen, cur->gen + 1);
@@ -408,7 +468,7 @@ static int enter(shard_t *sh, view_t *cur, view_t *src, int *has_src)
 
 static int too_full(const view_t *v)
 {
-  return load(&v->t->used_sampled) * (SAMPLE_MASK + 1) > v->cap / 4 * 3;
+  return estimate(v, (long)load(&v->t->used_sampled)) > v->cap / 4 * 3;
 }
 
 /* Past this, inserts stop taking empty slots until the table is replaced: the last
@@ -416,15 +476,14 @@ static int too_full(const view_t *v)
  * that was descheduled mid-chunk always finds room when it resumes. */
 static int reserved_for_migration(const view_t *v)
 {
-  return load(&v->t->used_sampled) * (SAMPLE_MASK + 1) > v->cap / 8 * 7;
+  return estimate(v, (long)load(&v->t->used_sampled)) > v->cap / 8 * 7;
 }
 
 /* 1: inserted; 0: the table is being drained or was retired, try the newest. */
 static int insert_in(const view_t *v, uintptr_t addr, uint64_t val)
 {
-  size_t mask = v->cap - 1;
   size_t probes = 0;
-  for (size_t i = first_slot(addr, v);; i = (i + 1) & mask) {
+  for (size_t i = first_slot(addr, v);; i = next_slot(i, v)) {
     slot_t *s = &v->slots[i];
     uintptr_t k = load(&s->key);
     if (k == KEY_EMPTY && reserved_for_migration(v)) {
@@ -441,7 +500,7 @@ static int insert_in(const view_t *v, uintptr_t addr, uint64_t val)
       }
       s->val = val;
       store(&s->key, addr);
-      if (sampled(addr)) {
+      if (sampled(v, addr)) {
         __atomic_fetch_add(&v->t->live_sampled, 1, __ATOMIC_RELAXED);
         if (was == KEY_EMPTY) {
           __atomic_fetch_add(&v->t->used_sampled, 1, __ATOMIC_RELAXED);
@@ -493,9 +552,8 @@ static void fill(lt_block_t *out, uintptr_t addr, const slot_t *s)
 /* 0: erased; -ENOENT: not in this table (or it moved on to a newer one). */
 static int erase_in(const view_t *v, uintptr_t addr, lt_block_t *out)
 {
-  size_t mask = v->cap - 1;
   size_t probes = 0;
-  for (size_t i = first_slot(addr, v); probes++ <= v->cap; i = (i + 1) & mask) {
+  for (size_t i = first_slot(addr, v); probes++ <= v->cap; i = next_slot(i, v)) {
     slot_t *s = &v->slots[i];
     uintptr_t k = load(&s->key);
     if (k == KEY_EMPTY || k == KEY_SEALED_EMPTY)
@@ -505,7 +563,7 @@ static int erase_in(const view_t *v, uintptr_t addr, lt_block_t *out)
     if (out)
       fill(out, addr, s);
     if (k == addr && cas(&s->key, &k, KEY_TOMB)) {
-      if (sampled(addr))
+      if (sampled(v, addr))
         __atomic_fetch_sub(&v->t->live_sampled, 1, __ATOMIC_RELAXED);
       return 0;
     }

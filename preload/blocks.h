@@ -7,16 +7,18 @@
  * claimed and released with a single compare-and-swap.
  *
  * The table is split into shards by 64 MiB of address space, so that threads with
- * arenas of their own write to tables of their own. A shard's table grows without
- * stopping anyone: a full table publishes a larger one and every thread that touches
- * it moves a chunk of slots across until the old one is empty (cooperative migration).
- * Only an insert into a new table that is already 7/8 full waits (yielding) for chunks
- * still in flight. Its memory comes from mmap, never from the host's allocator: 16
- * bytes a slot. A table is rebuilt when live blocks and tombstones take 3/4 of it, at
- * twice the size only if live blocks take more than half: so 3/8 to 3/4 of a growing
- * program's table holds live blocks (21–43 bytes a block), and a churning program's
- * table 1/4 to 1/2 after a rebuild (32–64 bytes a block). One table a shard in use once
- * it is steady (a migration holds two for its duration), 64 KiB at the least.
+ * arenas of their own write to tables of their own, and each region again into 16
+ * segments by 64 KiB granules, so that a rebuild copies a small table. A shard's table
+ * grows without stopping anyone: a full table publishes a larger one and every thread
+ * that touches it moves a chunk of slots across until the old one is empty (cooperative
+ * migration). Only an insert into a new table that is already 7/8 full waits (yielding)
+ * for chunks still in flight. Its memory comes from mmap, never from the host's
+ * allocator: 16 bytes a slot. A table is rebuilt when live blocks and tombstones take
+ * 3/4 of it, larger (by steps of a quarter or less) only if live blocks take more than
+ * half: so about 2/5 to 3/4 of a growing program's table holds live blocks (21–40 bytes
+ * a block), and a churning program's table 2/5 to 1/2 after a rebuild (32–40 bytes a
+ * block). One table a shard in use once it is steady (a migration holds two for its
+ * duration), 16 KiB at the least.
  *
  * A snapshot copies the live blocks into an mmap'd array sorted by address; it never
  * calls malloc, so the reporter may take one while every other thread is stopped,
@@ -62,7 +64,7 @@ void lt_blocks_snapshot_free(lt_block_t *blocks);
 
 /* The address ranges of the table's current storage, so the scan can skip them: one
  * per shard in use, two while it migrates. Returns how many were written. */
-#define LT_BLOCKS_STORAGE_MAX 32
+#define LT_BLOCKS_STORAGE_MAX 512
 int lt_blocks_storage(uintptr_t start[LT_BLOCKS_STORAGE_MAX], uintptr_t end[LT_BLOCKS_STORAGE_MAX]);
 
 /* After fork, in the (single-threaded) child: finish any migration that a thread of the

@@ -1,6 +1,6 @@
 /* check_blocks.c — the live-block table: exact contents after concurrent inserts and
  * erases, growth under load, tombstone churn that must not grow the table forever,
- * blocks spread over many shards. */
+ * blocks spread over many shards, tables that follow a churned heap's live set. */
 #include <check.h>
 #include "lt_check.h"
 #include <errno.h>
@@ -160,6 +160,50 @@ START_TEST(regions_have_tables_of_their_own)
 }
 END_TEST
 
+/* CPython's shape: some 70,000 small blocks live at once in one heap, freed and
+ * allocated again in random order. A live set just past half of a power of two once
+ * took a table of twice that (4 MB here), and its rebuild held the old copy too; the
+ * tables now follow the live set in steps of a quarter, and each rebuild copies one
+ * segment of the heap. */
+START_TEST(churned_heap_tables_stay_small)
+{
+  const uintptr_t heap = 0x300000000000ul;
+  const long slots = 140000;
+  static unsigned char live[140000];
+  long nlive = 0;
+  uint64_t x = 88172645463325252ull;
+  for (long step = 0; step < 1500000; step++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    long i = (long)(x % (uint64_t)slots);
+    uintptr_t a = heap + (uintptr_t)i * 48;
+    if (live[i]) {
+      ck_assert_int_eq(lt_blocks_erase(a, NULL), 0);
+      nlive--;
+    } else {
+      ck_assert_int_eq(lt_blocks_insert(a, 40, 2), 0);
+      nlive++;
+    }
+    live[i] ^= 1;
+  }
+  ck_assert_int_gt(nlive, 65536 + 2000);
+  uintptr_t start[LT_BLOCKS_STORAGE_MAX], end[LT_BLOCKS_STORAGE_MAX];
+  int n = lt_blocks_storage(start, end);
+  size_t total = 0, largest = 0;
+  for (int i = 0; i < n; i++) {
+    size_t bytes = end[i] - start[i];
+    total += bytes;
+    largest = bytes > largest ? bytes : largest;
+  }
+  ck_assert_uint_le(total, (size_t)nlive * 50);
+  ck_assert_uint_le(largest, total / 4);
+  lt_block_t *blocks;
+  ck_assert_int_eq(lt_blocks_snapshot(&blocks), nlive);
+  lt_blocks_snapshot_free(blocks);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("blocks");
@@ -171,6 +215,7 @@ int main(void)
   tcase_add_test(tc, churn_does_not_grow);
   tcase_add_test(tc, power_of_two_strides_grow);
   tcase_add_test(tc, regions_have_tables_of_their_own);
+  tcase_add_test(tc, churned_heap_tables_stay_small);
   suite_add_tcase(s, tc);
   return lt_check_run(s);
 }
