@@ -152,8 +152,8 @@ static int add_frame(framer_t *f, uintptr_t pc, int symbolized, lt_frame_t *out,
 static int stack_frames(framer_t *f, uint32_t stack, lt_kind_t kind, lt_frame_t **out)
 {
   enum { ROOM = LT_STACK_MAX_DEPTH * MAX_INLINE };
-  uint32_t depth;
-  const uintptr_t *ra = lt_stacks_get(stack, &depth);
+  uintptr_t ra[LT_STACK_MAX_DEPTH];
+  uint32_t depth = lt_stacks_get(stack, ra);
   uint32_t first = 0;
   while (first + 1 < depth && lt_opnew_contains(&f->opnew, ra[first] - 1))
     first++;

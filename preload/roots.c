@@ -356,9 +356,9 @@ static int allocated_by_ldso(const roots_t *r, uint32_t stack)
 {
   if (!stack || r->ldso_text.start == r->ldso_text.end)
     return 0;
-  uint32_t depth = 0;
-  const uintptr_t *frames = lt_stacks_get(stack, &depth);
-  for (uint32_t i = 0; frames && i < depth; i++) {
+  uintptr_t frames[LT_STACK_MAX_DEPTH];
+  uint32_t depth = lt_stacks_get(stack, frames);
+  for (uint32_t i = 0; i < depth; i++) {
     if (in_range(&r->own_text, frames[i]))
       continue;
     return in_range(&r->ldso_text, frames[i]);

@@ -3,7 +3,7 @@
  * Insert-only and lock-free: a stack is hashed, looked up in a chained hash whose
  * buckets are pushed with compare-and-swap, and appended to a bump arena reserved
  * with mmap (only the touched pages cost memory). Ids are never reused; 0 means
- * "no stack". Lookup by id is a single addition, safe from any thread. */
+ * "no stack". Reading a stack by id copies one or two records, safe from any thread. */
 #ifndef LT_STACKS_H
 #define LT_STACKS_H
 
@@ -14,10 +14,12 @@
 /* Intern frames[0..depth). Returns the stack's id, or 0 when the arena is full. */
 uint32_t lt_stacks_intern(const uintptr_t *frames, uint32_t depth);
 
-/* The frames of a stack id (return addresses as captured, innermost first). */
-const uintptr_t *lt_stacks_get(uint32_t id, uint32_t *depth);
+/* Copy the frames of a stack id (return addresses as captured, innermost first) into
+ * frames; returns how many, 0 for id 0. */
+uint32_t lt_stacks_get(uint32_t id, uintptr_t frames[LT_STACK_MAX_DEPTH]);
 
-/* How many distinct stacks and how many arena bytes are in use. */
+/* How many records (a stack, or the part of a deep stack that others share) and how
+ * many arena bytes are in use. */
 void lt_stacks_usage(uint64_t *count, uint64_t *bytes);
 
 #endif

@@ -1,4 +1,5 @@
-/* check_stacks.c — the stack depot: one id per distinct stack, from any thread. */
+/* check_stacks.c — the stack depot: one id per distinct stack, from any thread; deep
+ * stacks share their outer frames. */
 #include <check.h>
 #include "lt_check.h"
 #include <pthread.h>
@@ -17,12 +18,10 @@ START_TEST(same_frames_same_id)
   ck_assert_uint_ne(ib, ia);
   ck_assert_uint_ne(lt_stacks_intern(a, 2), ia); /* a prefix is another stack */
 
-  uint32_t depth;
-  const uintptr_t *f = lt_stacks_get(ib, &depth);
-  ck_assert_uint_eq(depth, 3);
+  uintptr_t f[LT_STACK_MAX_DEPTH];
+  ck_assert_uint_eq(lt_stacks_get(ib, f), 3);
   ck_assert_uint_eq(f[2], 0x3001);
-  ck_assert_ptr_null(lt_stacks_get(0, &depth));
-  ck_assert_uint_eq(depth, 0);
+  ck_assert_uint_eq(lt_stacks_get(0, f), 0);
 }
 END_TEST
 
@@ -31,6 +30,42 @@ START_TEST(empty_stack_is_a_stack)
   uint32_t id = lt_stacks_intern(NULL, 0);
   ck_assert_uint_ne(id, 0);
   ck_assert_uint_eq(lt_stacks_intern(NULL, 0), id);
+}
+END_TEST
+
+/* Deep stacks share the record of their outer frames: a thousand stacks of 28 frames
+ * that differ only in the innermost one store those outer frames once. Every stack still
+ * reads back whole, and stacks that differ anywhere, or only in depth, stay apart. */
+START_TEST(deep_stacks_share_outer_frames)
+{
+  uintptr_t frames[28], back[LT_STACK_MAX_DEPTH];
+  for (int j = 0; j < 28; j++)
+    frames[j] = 0x7000 + (uintptr_t)j * 16;
+  uint64_t count0, bytes0, count1, bytes1;
+  lt_stacks_intern(frames, 28);
+  lt_stacks_usage(&count0, &bytes0);
+  uint32_t ids[1000];
+  for (int i = 0; i < 1000; i++) {
+    frames[0] = 0x900000 + (uintptr_t)i;
+    ids[i] = lt_stacks_intern(frames, 28);
+    ck_assert_uint_ne(ids[i], 0);
+  }
+  lt_stacks_usage(&count1, &bytes1);
+  ck_assert_uint_eq(count1 - count0, 1000);
+  ck_assert_uint_le(bytes1 - bytes0, 1000 * 96);
+  for (int i = 0; i < 1000; i++) {
+    ck_assert_uint_eq(lt_stacks_get(ids[i], back), 28);
+    ck_assert_uint_eq(back[0], 0x900000 + (uintptr_t)i);
+    for (int j = 1; j < 28; j++)
+      ck_assert_uint_eq(back[j], 0x7000 + (uintptr_t)j * 16);
+  }
+  frames[0] = 0x900000;
+  ck_assert_uint_eq(lt_stacks_intern(frames, 28), ids[0]);
+  frames[27] = 0x1;
+  ck_assert_uint_ne(lt_stacks_intern(frames, 28), ids[0]);
+  ck_assert_uint_ne(lt_stacks_intern(frames, 27), ids[0]);
+  ck_assert_uint_ne(lt_stacks_intern(frames, 10), lt_stacks_intern(frames, 9));
+  ck_assert_uint_eq(lt_stacks_get(lt_stacks_intern(frames, 10), back), 10);
 }
 END_TEST
 
@@ -65,9 +100,8 @@ START_TEST(concurrent_interning_agrees)
     ck_assert_uint_ne(ids[0][i], 0);
     for (long t = 1; t < THREADS; t++)
       ck_assert_uint_eq(ids[t][i], ids[0][i]);
-    uint32_t depth;
-    const uintptr_t *f = lt_stacks_get(ids[0][i], &depth);
-    ck_assert_uint_eq(depth, 8);
+    uintptr_t f[LT_STACK_MAX_DEPTH];
+    ck_assert_uint_eq(lt_stacks_get(ids[0][i], f), 8);
     ck_assert_uint_eq(f[0], 0x400000 + (uintptr_t)i * 64);
   }
   uint64_t count, bytes;
@@ -82,6 +116,7 @@ int main(void)
   TCase *tc = tcase_create("depot");
   tcase_add_test(tc, same_frames_same_id);
   tcase_add_test(tc, empty_stack_is_a_stack);
+  tcase_add_test(tc, deep_stacks_share_outer_frames);
   tcase_add_test(tc, concurrent_interning_agrees);
   suite_add_tcase(s, tc);
   return lt_check_run(s);

@@ -32,8 +32,7 @@ typedef struct capture {
 static NOINLINE void capture(capture_t *c, int max)
 {
   uint32_t id = lt_unwind_stack(&memo, max);
-  const uintptr_t *f = lt_stacks_get(id, &c->nours);
-  memcpy(c->ours, f, c->nours * sizeof *f);
+  c->nours = lt_stacks_get(id, c->ours);
   c->ntheirs = unw_backtrace(c->theirs, max);
   __asm__ volatile("" ::: "memory"); /* keep the calls from becoming tail calls */
 }
