@@ -23,12 +23,13 @@ typedef struct record {
   uintptr_t frames[];
 } record_t;
 
-/* A stack deeper than this keeps its first INNER frames in a record of its own that
+/* A stack deeper than INNER keeps its first INNER frames in a record of its own that
  * names the record of the rest. Stacks from one call site share their outer frames:
  * CPython's churn interns 11,000 stacks of 28 frames on average, and 1,100 distinct
  * outer parts of them (2.8 MB stored whole, 1.3 MB split). 9 frames fill a record's
  * 96 bytes exactly. */
-#define INNER 9
+#define INNER LT_STACKS_INNER
+_Static_assert(sizeof(record_t) + INNER * sizeof(uintptr_t) == 3 * 32, "an inner record fills 3 units");
 
 #define UNIT 32
 #define ARENA_BYTES ((size_t)UNIT << 24)
@@ -138,14 +139,23 @@ static uint32_t intern_record(const uintptr_t *frames, uint32_t depth, uint32_t 
   return id;
 }
 
-uint32_t lt_stacks_intern(const uintptr_t *frames, uint32_t depth)
+uint32_t lt_stacks_intern_known(const uintptr_t *frames, uint32_t depth, uint32_t *outer)
 {
   if (lt_unlikely(!setup()))
     return 0;
-  if (depth <= INNER)
+  if (depth <= INNER) {
+    *outer = 0;
     return intern_record(frames, depth, 0);
-  uint32_t outer = intern_record(frames + INNER, depth - INNER, 0);
-  return outer ? intern_record(frames, INNER, outer) : 0;
+  }
+  if (!*outer && !(*outer = intern_record(frames + INNER, depth - INNER, 0)))
+    return 0;
+  return intern_record(frames, INNER, *outer);
+}
+
+uint32_t lt_stacks_intern(const uintptr_t *frames, uint32_t depth)
+{
+  uint32_t outer = 0;
+  return lt_stacks_intern_known(frames, depth, &outer);
 }
 
 uint32_t lt_stacks_get(uint32_t id, uintptr_t frames[LT_STACK_MAX_DEPTH])

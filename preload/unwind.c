@@ -112,9 +112,12 @@ static int usable_tail(const lt_unwind_memo_t *memo, int j, int n, int max)
   return have < LT_UNWIND_MEMO_DEPTH - (n + 1) ? have : LT_UNWIND_MEMO_DEPTH - (n + 1);
 }
 
-static uint32_t intern(lt_unwind_memo_t *memo, int max)
+/* outer: the stack's outer record when the caller knows it, else 0. */
+static uint32_t intern(lt_unwind_memo_t *memo, int max, uint32_t outer)
 {
-  memo->stack = lt_stacks_intern(memo->ra, (uint32_t)(memo->depth < max ? memo->depth : max));
+  memo->outer = outer;
+  memo->stack = lt_stacks_intern_known(memo->ra, (uint32_t)(memo->depth < max ? memo->depth : max),
+                                       &memo->outer);
   memo->stack_max = max;
   return memo->stack;
 }
@@ -130,14 +133,16 @@ static inline int same_frames(const uintptr_t *a, const uintptr_t *b, int n)
 }
 
 /* The walk met the memo: frames[0..n] are new, the memo's frames from j+1 follow. The
- * stack is the memo's own when the new frames are the memo's first ones. */
+ * stack is the memo's own when the new frames are the memo's first ones; its outer
+ * record is the memo's when only frames before the outer ones changed, in place. */
 static uint32_t finish_from_memo(lt_unwind_memo_t *memo, const uintptr_t *ra,
                                  const uintptr_t *slot, int n, int j, int keep, int max)
 {
   int whole_tail = keep == memo->depth - (j + 1);
-  if (n == j && whole_tail && memo->stack && memo->stack_max == max &&
-      same_frames(ra, memo->ra, n + 1))
+  int same_tail = n == j && whole_tail && memo->stack && memo->stack_max == max;
+  if (same_tail && same_frames(ra, memo->ra, n + 1))
     return memo->stack;
+  uint32_t outer = same_tail && n < LT_STACKS_INNER ? memo->outer : 0;
   if (n != j) {
     memmove(&memo->ra[n + 1], &memo->ra[j + 1], (size_t)keep * sizeof *ra);
     memmove(&memo->slot[n + 1], &memo->slot[j + 1], (size_t)keep * sizeof *slot);
@@ -148,7 +153,7 @@ static uint32_t finish_from_memo(lt_unwind_memo_t *memo, const uintptr_t *ra,
   }
   memo->depth = n + 1 + keep;
   memo->complete = memo->complete && whole_tail;
-  return intern(memo, max);
+  return intern(memo, max, outer);
 }
 
 static uint32_t remember(lt_unwind_memo_t *memo, const uintptr_t *ra, const uintptr_t *slot,
@@ -158,7 +163,7 @@ static uint32_t remember(lt_unwind_memo_t *memo, const uintptr_t *ra, const uint
   memcpy(memo->slot, slot, (size_t)n * sizeof *slot);
   memo->depth = n;
   memo->complete = complete;
-  return intern(memo, max);
+  return intern(memo, max, 0);
 }
 
 LT_HOT uint32_t lt_unwind_stack(lt_unwind_memo_t *memo, int max)

@@ -28,6 +28,7 @@ typedef struct lt_unwind_memo {
   int depth;        /* frames held; 0: nothing to compare with */
   int complete;     /* the last of them is the outermost frame */
   uint32_t stack;   /* the interned id of the first stack_max of them */
+  uint32_t outer;   /* that stack's outer record (stacks.h), 0 if none */
   int stack_max;
   uintptr_t ra[LT_UNWIND_MEMO_DEPTH];
   uintptr_t slot[LT_UNWIND_MEMO_DEPTH]; /* where ra[i] was read: ascending */

@@ -66,6 +66,23 @@ START_TEST(deep_stacks_share_outer_frames)
   ck_assert_uint_ne(lt_stacks_intern(frames, 27), ids[0]);
   ck_assert_uint_ne(lt_stacks_intern(frames, 10), lt_stacks_intern(frames, 9));
   ck_assert_uint_eq(lt_stacks_get(lt_stacks_intern(frames, 10), back), 10);
+
+  /* A caller that knows the outer record gets the id a plain intern gives. */
+  uint32_t outer = 0;
+  uint32_t id = lt_stacks_intern_known(frames, 28, &outer);
+  ck_assert_uint_ne(outer, 0);
+  frames[3] = 0x5;
+  uint32_t known = outer;
+  uint32_t other = lt_stacks_intern_known(frames, 28, &known);
+  ck_assert_uint_eq(known, outer);
+  ck_assert_uint_ne(other, id);
+  ck_assert_uint_eq(lt_stacks_intern(frames, 28), other);
+  ck_assert_uint_eq(lt_stacks_get(other, back), 28);
+  ck_assert_uint_eq(back[3], 0x5);
+  ck_assert_uint_eq(back[27], 0x1);
+  uint32_t shallow = outer;
+  lt_stacks_intern_known(frames, 9, &shallow);
+  ck_assert_uint_eq(shallow, 0);
 }
 END_TEST
 

@@ -93,6 +93,46 @@ START_TEST(memo_sees_a_changed_caller)
 }
 END_TEST
 
+static volatile int leaf_taken; /* a store after the call: no tail call into capture */
+static NOINLINE int leaf_a(capture_t *c) { capture(c, DEPTH); leaf_taken = 1; return 1; }
+static NOINLINE int leaf_b(capture_t *c) { capture(c, DEPTH); leaf_taken = 2; return 2; }
+
+static NOINLINE int deep_then_leaf(capture_t *c, int depth, int leaf)
+{
+  if (depth == 0)
+    return leaf ? leaf_b(c) : leaf_a(c);
+  int r = deep_then_leaf(c, depth - 1, leaf);
+  __asm__ volatile("" ::: "memory");
+  return r + 1;
+}
+
+static NOINLINE int outer_a(capture_t *c, int leaf) { return deep_then_leaf(c, 12, leaf) + 1; }
+static NOINLINE int outer_b(capture_t *c, int leaf) { return deep_then_leaf(c, 12, leaf) + 2; }
+
+/* Deep stacks that differ only near the top reuse the depot's record of their outer
+ * frames; stacks that differ far down must not. */
+START_TEST(memo_keeps_outer_frames_right)
+{
+  capture_t c[4];
+  for (int round = 0; round < 3; round++) {
+    outer_a(&c[0], 0);
+    outer_a(&c[1], 1);
+    outer_b(&c[2], 1);
+    outer_b(&c[3], 0);
+    for (int i = 0; i < 4; i++) {
+      assert_agree(&c[i], DEPTH);
+      ck_assert_uint_gt(c[i].nours, LT_STACKS_INNER + 4);
+    }
+    ck_assert(c[0].ours[1] != c[1].ours[1]); /* the return address into leaf_a or leaf_b */
+    int differ = -1;
+    for (uint32_t k = 0; k < c[1].nours && differ < 0; k++)
+      if (c[1].ours[k] != c[2].ours[k])
+        differ = (int)k;
+    ck_assert_int_gt(differ, LT_STACKS_INNER); /* into outer_a or outer_b: an outer frame */
+  }
+}
+END_TEST
+
 START_TEST(alloca_frames_agree)
 {
   capture_t c;
@@ -173,6 +213,7 @@ static Suite *suite(void)
   TCase *tc = tcase_create("walk");
   tcase_add_test(tc, walk_agrees_with_libunwind);
   tcase_add_test(tc, memo_sees_a_changed_caller);
+  tcase_add_test(tc, memo_keeps_outer_frames_right);
   tcase_add_test(tc, alloca_frames_agree);
   tcase_add_test(tc, depth_limit_is_kept);
   tcase_add_test(tc, signal_frames_fall_back);
