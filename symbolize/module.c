@@ -91,16 +91,54 @@ static int try_candidate(Dwfl_Module *mod, const char *candidate, const struct s
   return fd;
 }
 
-int lt_module_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
-                             Dwarf_Addr base, const char *file_name,
-                             const char *debuglink_file, GElf_Word debuglink_crc,
-                             char **debuginfo_file_name) {
-  int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name,
-                                        debuglink_file, debuglink_crc, debuginfo_file_name);
+/* The session's debug directories, ':'-separated. */
+static const char *debug_dirs(void **userdata) {
+  char *const *pathp = userdata != NULL ? *userdata : NULL;
+  return pathp != NULL && *pathp != NULL ? *pathp : "/usr/lib/debug";
+}
+
+/* <dir>/.build-id/xx/rest.debug in each debug directory. libdwfl's own lookup is not
+ * used for the main debug file: it opens the file for the module itself, so an unpacked
+ * copy returned in its place would go unread. */
+static int find_by_build_id(Dwfl_Module *mod, void **userdata, char **debuginfo_file_name) {
+  const unsigned char *id;
+  GElf_Addr vaddr;
+  int len = dwfl_module_build_id(mod, &id, &vaddr);
+  if (len <= 1 || len > 64)
+    return -1;
+  char hex[129];
+  for (int i = 1; i < len; i++)
+    snprintf(hex + 2 * (i - 1), 3, "%02x", id[i]);
+  char candidate[PATH_MAX];
+  for (const char *dirs = debug_dirs(userdata); *dirs != '\0';) {
+    size_t n = strcspn(dirs, ":");
+    if (n > 0 && dirs[0] == '/') {
+      int w = snprintf(candidate, sizeof(candidate), "%.*s/.build-id/%02x/%s.debug", (int)n,
+                       dirs, id[0], hex);
+      if (w > 0 && (size_t)w < sizeof(candidate)) {
+        int fd = try_candidate(mod, candidate, NULL, 1, debuginfo_file_name);
+        if (fd >= 0)
+          return fd;
+      }
+    }
+    dirs += n + (dirs[n] == ':');
+  }
+  return -1;
+}
+
+static int find_debug_file(Dwfl_Module *mod, void **userdata, const char *modname,
+                           Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+                           GElf_Word debuglink_crc, char **debuginfo_file_name) {
+  /* An absolute name is a dwz alternate file, which has a build-id of its own. */
+  int alternate = debuglink_file != NULL && debuglink_file[0] == '/';
+  int fd = alternate ? -1 : find_by_build_id(mod, userdata, debuginfo_file_name);
   if (fd >= 0)
     return fd;
-  if (debuglink_file != NULL && debuglink_file[0] == '/')
-    /* An absolute name is a dwz alternate file, which has a build-id of its own. */
+  fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
+                                    debuglink_crc, debuginfo_file_name);
+  if (fd >= 0)
+    return fd;
+  if (alternate)
     return try_candidate(mod, debuglink_file, NULL, 0, debuginfo_file_name);
   if (file_name == NULL || file_name[0] == '\0')
     return -1;
@@ -130,8 +168,7 @@ int lt_module_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modn
       return fd;
   }
 
-  char *const *pathp = userdata != NULL ? *userdata : NULL;
-  const char *dirs = pathp != NULL && *pathp != NULL ? *pathp : "/usr/lib/debug";
+  const char *dirs = debug_dirs(userdata);
   while (*dirs != '\0') {
     size_t n = strcspn(dirs, ":");
     if (n > 0 && dirs[0] == '/') {
@@ -145,4 +182,13 @@ int lt_module_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modn
     dirs += n + (dirs[n] == ':');
   }
   return -1;
+}
+
+int lt_module_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+                             Dwarf_Addr base, const char *file_name,
+                             const char *debuglink_file, GElf_Word debuglink_crc,
+                             char **debuginfo_file_name) {
+  int fd = find_debug_file(mod, userdata, modname, base, file_name, debuglink_file,
+                           debuglink_crc, debuginfo_file_name);
+  return fd >= 0 ? lt_debugcache_open(fd) : fd;
 }

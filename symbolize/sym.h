@@ -73,11 +73,16 @@ struct lt_sym {
 int lt_module_open(lt_sym_module_t *m, const char *path, const Dwfl_Callbacks *callbacks);
 void lt_module_close(lt_sym_module_t *m);
 /* The libdwfl find_debuginfo callback: build-id first, then .gnu_debuglink, in the
- * session's debug directories; never a network lookup. */
+ * session's debug directories; never a network lookup. A compressed file is read from
+ * its unpacked copy in the user's cache (debugcache.c). */
 int lt_module_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
                              Dwarf_Addr base, const char *file_name,
                              const char *debuglink_file, GElf_Word debuglink_crc,
                              char **debuginfo_file_name);
+
+/* fd itself, or, when the ELF file it reads has compressed sections, an open unpacked
+ * copy of it from the user's cache (made now if missing); fd is then closed. */
+int lt_debugcache_open(int fd);
 
 /* Resolves addr (a link-time address of m) into at most max frames, innermost
  * first. Returns the count, 0 when nothing is known. */
