@@ -63,10 +63,19 @@ enum {
 #define SHARDS (1u << (REGION_BITS + SEGMENT_BITS))
 #define REGION_SHIFT 26  /* 64 MiB: glibc's HEAP_MAX_SIZE on 64-bit */
 #define SEGMENT_SHIFT 16 /* 64 KiB granules of a region take turns between its segments */
-#define CHUNK ((size_t)256)
+#define CHUNK_MAX ((size_t)256)
 #define SAMPLE_MASK 7u /* one key in 8 is counted: keeps the counters' cache lines cool */
 #define EXACT_CAP ((size_t)1 << 12) /* up to this capacity every key is counted */
 #define LONG_PROBE 1024 /* four runs: past this the table needs rebuilding */
+/* A migration moves a table a chunk at a time, 256 slots, or a sixteenth of a smaller
+ * table. The eighth of a new table kept for migrators (reserved_for_migration) then holds
+ * two chunks, as many keys as two descheduled migrators can still carry: with chunks of
+ * 256 a table of 1024 slots kept less than one, and a migrator resuming into a full
+ * table spun forever. */
+static inline size_t chunk_of(size_t cap)
+{
+  return cap / 16 < CHUNK_MAX ? cap / 16 : CHUNK_MAX;
+}
 
 typedef struct slot {
   uintptr_t key;
@@ -381,7 +390,7 @@ static void finish_migration(const view_t *src)
 #define MOVE_AHEAD 8
 static void help_migrate(const view_t *src, const view_t *dst)
 {
-  size_t nchunks = src->cap / CHUNK;
+  size_t chunk = chunk_of(src->cap), nchunks = src->cap / chunk;
   /* The cursor carries its table's generation: a thread whose view went stale before
    * it got here must not take a chunk of the table rebuilt in the same descriptor. A
    * chunk once taken keeps the table from being drained, so done_chunks needs no tag. */
@@ -391,8 +400,8 @@ static void help_migrate(const view_t *src, const view_t *dst)
     if (cursor >> 32 != (uint32_t)src->gen || c >= nchunks)
       return;
   } while (!cas(&src->t->next_chunk, &cursor, cursor + 1));
-  size_t end = (c + 1) * CHUNK;
-  for (size_t i = c * CHUNK; i < end; i++) {
+  size_t end = (c + 1) * chunk;
+  for (size_t i = c * chunk; i < end; i++) {
     if (i + MOVE_AHEAD < end) {
       uintptr_t ahead = load(&src->slots[i + MOVE_AHEAD].key);
       if (ahead >= KEY_FIRST_ADDRESS)
