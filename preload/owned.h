@@ -10,7 +10,9 @@
 
 #include "lt.h"
 
-#define LT_OWNED_MAX 256
+/* Every table mapping of the live-block table stays registered (a drained one is kept for
+ * reuse or for a stalled thread): 256 shards, each through a dozen capacities. */
+#define LT_OWNED_MAX 4096
 
 /* Returns 0, or -ENOSPC when the registry is full. */
 int lt_owned_add(const void *start, size_t bytes);

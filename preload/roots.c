@@ -270,16 +270,20 @@ static void own_module(roots_t *r)
   }
 }
 
+/* Static, not on the stack: a thread that calls exit() may run on a small stack of its
+ * own. Registered in creation order, and mmap hands out falling addresses: taken from the
+ * last they come mostly in rising order, which the sorted insertion appends cheaply. */
+static uintptr_t owned_start[LT_OWNED_MAX], owned_end[LT_OWNED_MAX];
+static uintptr_t table_start[LT_BLOCKS_STORAGE_MAX], table_end[LT_BLOCKS_STORAGE_MAX];
+
 static void leaktrace_memory(roots_t *r)
 {
-  uintptr_t s[LT_OWNED_MAX], e[LT_OWNED_MAX];
-  int n = lt_owned_list(s, e);
+  int n = lt_owned_list(owned_start, owned_end);
+  for (int i = n - 1; i >= 0; i--)
+    add_skip(r, owned_start[i] & ~(PAGE - 1), (owned_end[i] + PAGE - 1) & ~(PAGE - 1));
+  n = lt_blocks_storage(table_start, table_end);
   for (int i = 0; i < n; i++)
-    add_skip(r, s[i] & ~(PAGE - 1), (e[i] + PAGE - 1) & ~(PAGE - 1));
-  uintptr_t bs[LT_BLOCKS_STORAGE_MAX], be[LT_BLOCKS_STORAGE_MAX];
-  n = lt_blocks_storage(bs, be);
-  for (int i = 0; i < n; i++)
-    add_skip(r, bs[i] & ~(PAGE - 1), (be[i] + PAGE - 1) & ~(PAGE - 1));
+    add_skip(r, table_start[i] & ~(PAGE - 1), (table_end[i] + PAGE - 1) & ~(PAGE - 1));
   uintptr_t snap = (uintptr_t)r->m->blocks;
   add_skip(r, snap & ~(PAGE - 1),
            (snap + (uintptr_t)r->m->n * sizeof(lt_block_t) + PAGE - 1) & ~(PAGE - 1));
