@@ -79,21 +79,44 @@ static int open_copy(const char *path, Elf *elf) {
   return fd;
 }
 
-/* Every section of in, unpacked, written to out; libelf lays the file out anew. The
- * program headers are copied as they are: a debug file's segments hold no data past its
- * notes, which come first and keep their offsets. */
+/* Where the first compressed section starts: every section before it keeps its offset
+ * in the copy, so the program headers (which cover only those: the notes, and sections
+ * that occupy no space in a debug file) stay true. */
+static GElf_Off first_compressed_offset(Elf *elf) {
+  GElf_Off first = (GElf_Off)-1;
+  for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn)) != NULL;) {
+    GElf_Shdr sh;
+    if (gelf_getshdr(scn, &sh) != NULL && (sh.sh_flags & SHF_COMPRESSED) && sh.sh_offset < first)
+      first = sh.sh_offset;
+  }
+  return first;
+}
+
+/* Every section of in, unpacked, written to out. Sections from the first compressed one
+ * on are laid out anew after it, in order, each at its alignment; the section header
+ * table follows them. */
 static int write_unpacked(Elf *in, Elf *out) {
   GElf_Ehdr eh;
   size_t phnum;
+  GElf_Off first = first_compressed_offset(in), next = first;
   if (gelf_getehdr(in, &eh) == NULL || gelf_newehdr(out, gelf_getclass(in)) == NULL ||
       elf_getphdrnum(in, &phnum) != 0 || (phnum > 0 && gelf_newphdr(out, phnum) == NULL))
     return -1;
+  elf_flagelf(out, ELF_C_SET, ELF_F_LAYOUT);
   for (Elf_Scn *scn = NULL; (scn = elf_nextscn(in, scn)) != NULL;) {
     GElf_Shdr sh;
-    if (gelf_getshdr(scn, &sh) == NULL ||
-        ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0) ||
+    if (gelf_getshdr(scn, &sh) == NULL)
+      return -1;
+    int moves = sh.sh_offset >= first;
+    if (((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0) ||
         gelf_getshdr(scn, &sh) == NULL)
       return -1;
+    if (moves) {
+      GElf_Xword align = sh.sh_addralign > 1 ? sh.sh_addralign : 1;
+      sh.sh_offset = (next + align - 1) / align * align;
+      if (sh.sh_type != SHT_NOBITS)
+        next = sh.sh_offset + sh.sh_size;
+    }
     Elf_Scn *copy = elf_newscn(out);
     if (copy == NULL)
       return -1;
@@ -106,6 +129,7 @@ static int write_unpacked(Elf *in, Elf *out) {
     if (!gelf_update_shdr(copy, &sh))
       return -1;
   }
+  eh.e_shoff = (next + 7) & ~(GElf_Off)7;
   if (!gelf_update_ehdr(out, &eh))
     return -1;
   for (size_t i = 0; i < phnum; i++) {

@@ -126,20 +126,19 @@ static int find_by_build_id(Dwfl_Module *mod, void **userdata, char **debuginfo_
   return -1;
 }
 
-static int find_debug_file(Dwfl_Module *mod, void **userdata, const char *modname,
-                           Dwarf_Addr base, const char *file_name, const char *debuglink_file,
-                           GElf_Word debuglink_crc, char **debuginfo_file_name) {
-  /* An absolute name is a dwz alternate file, which has a build-id of its own. */
-  int alternate = debuglink_file != NULL && debuglink_file[0] == '/';
-  int fd = alternate ? -1 : find_by_build_id(mod, userdata, debuginfo_file_name);
-  if (fd >= 0)
-    return fd;
-  fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
-                                    debuglink_crc, debuginfo_file_name);
-  if (fd >= 0)
-    return fd;
-  if (alternate)
-    return try_candidate(mod, debuglink_file, NULL, 0, debuginfo_file_name);
+/* Is this the lookup of a dwz alternate file? libdwfl asks for it with the module's own
+ * arguments once the module's debug file is open, naming the alternate by its
+ * .gnu_debugaltlink, which may be absolute (Debian) or relative (Fedora). */
+static int looking_for_alternate(Dwfl_Module *mod, const char *debuglink_file) {
+  const char *debugfile = NULL;
+  dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+  return debugfile != NULL || (debuglink_file != NULL && debuglink_file[0] == '/');
+}
+
+/* The debug file by .gnu_debuglink: next to the file, in its .debug/ subdirectory, and
+ * under each debug directory. */
+static int find_by_debuglink(Dwfl_Module *mod, void **userdata, const char *file_name,
+                             const char *debuglink_file, char **debuginfo_file_name) {
   if (file_name == NULL || file_name[0] == '\0')
     return -1;
 
@@ -163,7 +162,7 @@ static int find_debug_file(Dwfl_Module *mod, void **userdata, const char *modnam
   for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
     if ((size_t)snprintf(candidate, sizeof(candidate), local[i], prefix, link) >= sizeof(candidate))
       continue;
-    fd = try_candidate(mod, candidate, main_stp, 1, debuginfo_file_name);
+    int fd = try_candidate(mod, candidate, main_stp, 1, debuginfo_file_name);
     if (fd >= 0)
       return fd;
   }
@@ -174,7 +173,7 @@ static int find_debug_file(Dwfl_Module *mod, void **userdata, const char *modnam
     if (n > 0 && dirs[0] == '/') {
       int len = snprintf(candidate, sizeof(candidate), "%.*s%s/%s", (int)n, dirs, dir, link);
       if (len > 0 && (size_t)len < sizeof(candidate)) {
-        fd = try_candidate(mod, candidate, main_stp, 1, debuginfo_file_name);
+        int fd = try_candidate(mod, candidate, main_stp, 1, debuginfo_file_name);
         if (fd >= 0)
           return fd;
       }
@@ -184,11 +183,23 @@ static int find_debug_file(Dwfl_Module *mod, void **userdata, const char *modnam
   return -1;
 }
 
+/* Files this module finds itself are read from an unpacked copy when compressed; a file
+ * from libdwfl's own lookup is not, since libdwfl has already opened it for the module
+ * (the alternate file: by its own build-id). */
 int lt_module_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
                              Dwarf_Addr base, const char *file_name,
                              const char *debuglink_file, GElf_Word debuglink_crc,
                              char **debuginfo_file_name) {
-  int fd = find_debug_file(mod, userdata, modname, base, file_name, debuglink_file,
-                           debuglink_crc, debuginfo_file_name);
-  return fd >= 0 ? lt_debugcache_open(fd) : fd;
+  int alternate = looking_for_alternate(mod, debuglink_file);
+  int fd = alternate ? -1 : find_by_build_id(mod, userdata, debuginfo_file_name);
+  if (fd >= 0)
+    return lt_debugcache_open(fd);
+  fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
+                                    debuglink_crc, debuginfo_file_name);
+  if (fd >= 0)
+    return fd;
+  if (alternate && debuglink_file != NULL && debuglink_file[0] == '/')
+    return try_candidate(mod, debuglink_file, NULL, 0, debuginfo_file_name);
+  fd = find_by_debuglink(mod, userdata, file_name, debuglink_file, debuginfo_file_name);
+  return fd >= 0 && !alternate ? lt_debugcache_open(fd) : fd;
 }
