@@ -60,7 +60,16 @@ static int cache_path(Elf *elf, char *path, size_t size) {
   return n > 0 && (size_t)n < size;
 }
 
-/* An open copy at path whose build-id is elf's, or -1. */
+/* Does the file hold everything its ELF header describes? A copy cut short (a crash
+ * after the rename, before its data reached the disk) does not. */
+static int complete(int fd, Elf *elf) {
+  GElf_Ehdr eh;
+  struct stat st;
+  return gelf_getehdr(elf, &eh) != NULL && fstat(fd, &st) == 0 &&
+         eh.e_shoff + (GElf_Off)eh.e_shnum * eh.e_shentsize <= (GElf_Off)st.st_size;
+}
+
+/* An open, complete copy at path whose build-id is elf's, or -1. */
 static int open_copy(const char *path, Elf *elf) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -70,7 +79,7 @@ static int open_copy(const char *path, Elf *elf) {
   ssize_t want_len = dwelf_elf_gnu_build_id(elf, &want);
   ssize_t have_len = copy != NULL ? dwelf_elf_gnu_build_id(copy, &have) : -1;
   int ok = have_len == want_len && have_len > 0 && memcmp(have, want, (size_t)have_len) == 0 &&
-           !has_compressed_section(copy);
+           !has_compressed_section(copy) && complete(fd, copy);
   elf_end(copy);
   if (!ok) {
     close(fd);
@@ -154,6 +163,8 @@ static int make_copy(int fd, const char *path, Elf *elf) {
   int rc = in != NULL && out != NULL ? write_unpacked(in, out) : -1;
   elf_end(out);
   elf_end(in);
+  if (rc == 0 && fsync(out_fd) != 0)
+    rc = -1;
   if (close(out_fd) != 0)
     rc = -1;
   if (rc == 0 && rename(tmp, path) == 0)
