@@ -97,6 +97,25 @@ static const char *debug_dirs(void **userdata) {
   return pathp != NULL && *pathp != NULL ? *pathp : "/usr/lib/debug";
 }
 
+/* <dir><path> for each of the session's debug directories, the first plausible one. */
+static int find_in_debug_dirs(Dwfl_Module *mod, void **userdata, const char *path,
+                              const struct stat *main_st, char **debuginfo_file_name) {
+  char candidate[PATH_MAX];
+  for (const char *dirs = debug_dirs(userdata); *dirs != '\0';) {
+    size_t n = strcspn(dirs, ":");
+    if (n > 0 && dirs[0] == '/') {
+      int w = snprintf(candidate, sizeof(candidate), "%.*s%s", (int)n, dirs, path);
+      if (w > 0 && (size_t)w < sizeof(candidate)) {
+        int fd = try_candidate(mod, candidate, main_st, 1, debuginfo_file_name);
+        if (fd >= 0)
+          return fd;
+      }
+    }
+    dirs += n + (dirs[n] == ':');
+  }
+  return -1;
+}
+
 /* <dir>/.build-id/xx/rest.debug in each debug directory. libdwfl's own lookup is not
  * used for the main debug file: it opens the file for the module itself, so an unpacked
  * copy returned in its place would go unread. */
@@ -106,24 +125,12 @@ static int find_by_build_id(Dwfl_Module *mod, void **userdata, char **debuginfo_
   int len = dwfl_module_build_id(mod, &id, &vaddr);
   if (len <= 1 || len > 64)
     return -1;
-  char hex[129];
-  for (int i = 1; i < len; i++)
-    snprintf(hex + 2 * (i - 1), 3, "%02x", id[i]);
-  char candidate[PATH_MAX];
-  for (const char *dirs = debug_dirs(userdata); *dirs != '\0';) {
-    size_t n = strcspn(dirs, ":");
-    if (n > 0 && dirs[0] == '/') {
-      int w = snprintf(candidate, sizeof(candidate), "%.*s/.build-id/%02x/%s.debug", (int)n,
-                       dirs, id[0], hex);
-      if (w > 0 && (size_t)w < sizeof(candidate)) {
-        int fd = try_candidate(mod, candidate, NULL, 1, debuginfo_file_name);
-        if (fd >= 0)
-          return fd;
-      }
-    }
-    dirs += n + (dirs[n] == ':');
-  }
-  return -1;
+  char path[160] = "/.build-id/";
+  int at = (int)strlen(path);
+  for (int i = 0; i < len; i++)
+    at += snprintf(path + at, sizeof(path) - (size_t)at, i == 0 ? "%02x/" : "%02x", id[i]);
+  snprintf(path + at, sizeof(path) - (size_t)at, ".debug");
+  return find_in_debug_dirs(mod, userdata, path, NULL, debuginfo_file_name);
 }
 
 /* Is this the lookup of a dwz alternate file? libdwfl asks for it with the module's own
@@ -167,20 +174,9 @@ static int find_by_debuglink(Dwfl_Module *mod, void **userdata, const char *file
       return fd;
   }
 
-  const char *dirs = debug_dirs(userdata);
-  while (*dirs != '\0') {
-    size_t n = strcspn(dirs, ":");
-    if (n > 0 && dirs[0] == '/') {
-      int len = snprintf(candidate, sizeof(candidate), "%.*s%s/%s", (int)n, dirs, dir, link);
-      if (len > 0 && (size_t)len < sizeof(candidate)) {
-        int fd = try_candidate(mod, candidate, main_stp, 1, debuginfo_file_name);
-        if (fd >= 0)
-          return fd;
-      }
-    }
-    dirs += n + (dirs[n] == ':');
-  }
-  return -1;
+  if ((size_t)snprintf(candidate, sizeof(candidate), "%s/%s", dir, link) >= sizeof(candidate))
+    return -1;
+  return find_in_debug_dirs(mod, userdata, candidate, main_stp, debuginfo_file_name);
 }
 
 /* Files this module finds itself are read from an unpacked copy when compressed; a file
