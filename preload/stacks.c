@@ -5,7 +5,8 @@
  * live in one arena reserved with mmap at first use and handed out by a single
  * fetch-and-add; a record's id is its offset in the arena in 32-byte units, so lookup by
  * id needs no table. Ids fit the 24 bits the live-block table keeps for them: 512 MiB of
- * records, some 2.8 million stacks of 20 frames. Records are chained from a fixed array
+ * records, some 2.4 million stacks of 20 frames that share nothing, more when they share
+ * their outer frames. Records are chained from a fixed array
  * of bucket heads; a new record is published with one CAS on its bucket's head, after
  * its contents are written. Two threads interning the same new record at once may both
  * publish it: the later one finds the earlier on its retry and gives its record up (the
@@ -29,7 +30,8 @@ typedef struct record {
  * outer parts of them (2.8 MB stored whole, 1.3 MB split). 9 frames fill a record's
  * 96 bytes exactly. */
 #define INNER LT_STACKS_INNER
-_Static_assert(sizeof(record_t) + INNER * sizeof(uintptr_t) == 3 * 32, "an inner record fills 3 units");
+_Static_assert(sizeof(record_t) + INNER * sizeof(uintptr_t) == 3 * 32,
+               "an inner record fills 3 units");
 
 #define UNIT 32
 #define ARENA_BYTES ((size_t)UNIT << 24)

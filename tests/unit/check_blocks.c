@@ -135,14 +135,22 @@ START_TEST(power_of_two_strides_grow)
 }
 END_TEST
 
+/* per_region blocks of the given size, stride apart, in each of regions 64 MiB regions
+ * from base. */
+static void fill_regions(uintptr_t base, uintptr_t regions, long per_region, uintptr_t stride,
+                         size_t size, uint32_t stack)
+{
+  for (uintptr_t r = 0; r < regions; r++)
+    for (long i = 0; i < per_region; i++)
+      ck_assert_int_eq(lt_blocks_insert(base + (r << 26) + (uintptr_t)i * stride, size, stack), 0);
+}
+
 /* Blocks of many 64 MiB regions (arenas) live in tables of their own; a snapshot still
  * holds them all, in address order, and each is found again to be erased. */
 START_TEST(regions_have_tables_of_their_own)
 {
   const uintptr_t base = 0x200000000000ul;
-  for (uintptr_t r = 0; r < 64; r++)
-    for (long i = 0; i < 1000; i++)
-      ck_assert_int_eq(lt_blocks_insert(base + (r << 26) + (uintptr_t)i * 16, 16, 3), 0);
+  fill_regions(base, 64, 1000, 16, 16, 3);
   uintptr_t start[LT_BLOCKS_STORAGE_MAX], end[LT_BLOCKS_STORAGE_MAX];
   int n = lt_blocks_storage(start, end);
   ck_assert_int_gt(n, 1);
@@ -210,10 +218,7 @@ END_TEST
  * registry still has room for more. */
 START_TEST(every_table_stays_registered)
 {
-  const uintptr_t base = 0x400000000000ul;
-  for (uintptr_t r = 0; r < 24; r++)
-    for (long i = 0; i < 12000; i++)
-      ck_assert_int_eq(lt_blocks_insert(base + (r << 26) + (uintptr_t)i * 96, 8, 4), 0);
+  fill_regions(0x400000000000ul, 24, 12000, 96, 8, 4);
   static char spare_range[8192];
   ck_assert_int_eq(lt_owned_add(spare_range, sizeof spare_range), 0);
   lt_owned_remove(spare_range, sizeof spare_range);
