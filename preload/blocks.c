@@ -94,7 +94,6 @@ typedef struct table {
   size_t cap;
   unsigned sample_mask; /* counted keys: those whose hash has these bits clear */
   size_t used_sampled __attribute__((aligned(64))); /* EMPTY slots consumed, sampled keys */
-  long live_sampled;                                /* live sampled keys */
   uint64_t next_chunk __attribute__((aligned(64))); /* gen << 32 | next chunk to move */
   size_t done_chunks;
 } __attribute__((aligned(64))) table_t;
@@ -292,7 +291,6 @@ static int build(shard_t *sh, uint64_t gen, size_t cap)
   store(&t->cap, cap);
   store(&t->sample_mask, cap <= EXACT_CAP ? 0u : SAMPLE_MASK);
   t->used_sampled = 0;
-  t->live_sampled = 0;
   t->next_chunk = (uint64_t)(uint32_t)gen << 32;
   t->done_chunks = 0;
   store(&t->gen, gen);
@@ -334,11 +332,8 @@ static void place(const view_t *v, uintptr_t key, uint64_t val)
       if (cas(&s->key, &k, KEY_BUSY)) {
         s->val = val;
         store(&s->key, key);
-        if (sampled(v, key)) {
-          __atomic_fetch_add(&v->t->live_sampled, 1, __ATOMIC_RELAXED);
-          if (was == KEY_EMPTY)
-            __atomic_fetch_add(&v->t->used_sampled, 1, __ATOMIC_RELAXED);
-        }
+        if (was == KEY_EMPTY && sampled(v, key))
+          __atomic_fetch_add(&v->t->used_sampled, 1, __ATOMIC_RELAXED);
         return;
       }
     }
@@ -413,6 +408,18 @@ static void help_migrate(const view_t *src, const view_t *dst)
     finish_migration(src);
 }
 
+/* The live blocks a table holds, counted when it is about to be rebuilt rather than
+ * kept as a running count: a counter that every insert and erase updated cost two
+ * locked instructions per malloc/free pair, 6% of a malloc/free churn's time. The count
+ * reads each slot once, a small part of the rebuild that follows, which moves them all. */
+static size_t count_live(const view_t *v)
+{
+  size_t live = 0;
+  for (size_t i = 0; i < v->cap; i++)
+    live += load(&v->slots[i].key) >= KEY_FIRST_ADDRESS;
+  return live;
+}
+
 /* Start draining the current table into a new one, unless another thread already is.
  * The new size follows the live count: a table full of tombstones is rebuilt in place. */
 static void grow(const view_t *cur)
@@ -422,7 +429,7 @@ static void grow(const view_t *cur)
   if (!cas(&sh->growing, &expected, 1))
     return;
   if (load(&sh->cur_gen) == cur->gen && load(&sh->src_gen) == 0) {
-    size_t live = estimate(cur, load(&cur->t->live_sampled));
+    size_t live = count_live(cur);
     size_t cap = cur->cap;
     while (live > cap / 2)
       cap = next_class(cap);
@@ -509,13 +516,10 @@ static int insert_in(const view_t *v, uintptr_t addr, uint64_t val)
       }
       s->val = val;
       store(&s->key, addr);
-      if (sampled(v, addr)) {
-        __atomic_fetch_add(&v->t->live_sampled, 1, __ATOMIC_RELAXED);
-        if (was == KEY_EMPTY) {
-          __atomic_fetch_add(&v->t->used_sampled, 1, __ATOMIC_RELAXED);
-          if (too_full(v))
-            grow(v);
-        }
+      if (was == KEY_EMPTY && sampled(v, addr)) {
+        __atomic_fetch_add(&v->t->used_sampled, 1, __ATOMIC_RELAXED);
+        if (too_full(v))
+          grow(v);
       }
       return 1;
     }
@@ -571,11 +575,8 @@ static int erase_in(const view_t *v, uintptr_t addr, lt_block_t *out)
       continue;
     if (out)
       fill(out, addr, s);
-    if (k == addr && cas(&s->key, &k, KEY_TOMB)) {
-      if (sampled(v, addr))
-        __atomic_fetch_sub(&v->t->live_sampled, 1, __ATOMIC_RELAXED);
+    if (k == addr && cas(&s->key, &k, KEY_TOMB))
       return 0;
-    }
     /* Being moved to the newer table: wait until it is there. */
     unsigned spins = 0;
     while (load(&s->key) == (addr | MOVING))

@@ -122,9 +122,9 @@ START_TEST(churn_does_not_grow)
 }
 END_TEST
 
-/* Blocks a power of two apart (1 KiB chunks in a row): the live count is sampled from
- * the address's hash, and a sample that sees all or none of them once sized the next
- * table wrong, and a migration into a full table never ended. */
+/* Blocks a power of two apart (1 KiB chunks in a row): a live count once sampled from
+ * the address's hash saw all or none of them, sized the next table wrong, and a
+ * migration into a full table never ended. */
 START_TEST(power_of_two_strides_grow)
 {
   for (long i = 0; i < 40000; i++)
