@@ -1,6 +1,8 @@
 /* check_blocks.c — the live-block table: exact contents after concurrent inserts and
  * erases, growth under load, tombstone churn that must not grow the table forever,
- * blocks spread over many shards, tables that follow a churned heap's live set. */
+ * blocks spread over many shards, tables that follow a churned heap's live set, and
+ * neighbours toggled by several threads where erases empty slots again (also built with
+ * the races widened, as check_blocks_widened). */
 #include <check.h>
 #include "lt_check.h"
 #include <errno.h>
@@ -72,16 +74,22 @@ static void *worker(void *arg)
   return NULL;
 }
 
-START_TEST(concurrent_exact_contents)
+/* Runs fn on THREADS threads, passing each its number; each must return NULL. */
+static void run_threads(void *(*fn)(void *))
 {
   pthread_t tid[THREADS];
   for (long t = 0; t < THREADS; t++)
-    pthread_create(&tid[t], NULL, worker, (void *)t);
+    pthread_create(&tid[t], NULL, fn, (void *)t);
   for (long t = 0; t < THREADS; t++) {
     void *rc;
     pthread_join(tid[t], &rc);
     ck_assert_ptr_null(rc);
   }
+}
+
+START_TEST(concurrent_exact_contents)
+{
+  run_threads(worker);
   lt_block_t *blocks;
   long n = lt_blocks_snapshot(&blocks);
   long expected = THREADS * ((PER_THREAD + 2) / 3);
@@ -102,6 +110,61 @@ END_TEST
 
 /* A small live set under heavy churn of new addresses: tombstones must be cleaned by
  * same-size rebuilds, not by doubling the table again and again. */
+/* Threads whose blocks are neighbours in one probe sequence, toggling them at random:
+ * every erase must find its block, and the snapshot must hold exactly the blocks left
+ * live. The blocks are 8 bytes apart, two to a home slot, so every other insert probes
+ * past a neighbour's slot, and 3000 more blocks in the same 64 KiB make the table large
+ * enough that erases turn slots back to EMPTY. An insert that claimed a slot past one an
+ * erase emptied meanwhile would leave its block unreachable: its erase then fails. */
+#define FILLER_BLOCKS 3000
+#define HOT_BLOCKS 256
+#define TOGGLES 400000
+static const uintptr_t granule = 0x500000000000ul;
+static unsigned char hot_live[HOT_BLOCKS];
+
+static uintptr_t hot_addr(long j)
+{
+  return granule + 0xc000 + (uintptr_t)j * 8;
+}
+
+static void *toggler(void *arg)
+{
+  long t = (long)arg;
+  uint64_t x = 0x9E3779B97F4A7C15ull * (uint64_t)(t + 1);
+  for (long step = 0; step < TOGGLES; step++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    long j = (long)(x % (HOT_BLOCKS / THREADS)) * THREADS + t;
+    if (hot_live[j] ? lt_blocks_erase(hot_addr(j), NULL) != 0
+                    : lt_blocks_insert(hot_addr(j), 8, (uint32_t)t) != 0)
+      return (void *)(step + 1);
+    hot_live[j] ^= 1;
+  }
+  return NULL;
+}
+
+START_TEST(neighbours_toggle_concurrently)
+{
+  for (long i = 0; i < FILLER_BLOCKS; i++)
+    ck_assert_int_eq(lt_blocks_insert(granule + (uintptr_t)i * 16, 16, 9), 0);
+  run_threads(toggler);
+  lt_block_t *blocks;
+  long n = lt_blocks_snapshot(&blocks), j = FILLER_BLOCKS;
+  ck_assert_int_ge(n, FILLER_BLOCKS);
+  ck_assert_uint_eq(blocks[FILLER_BLOCKS - 1].addr, granule + (FILLER_BLOCKS - 1) * 16);
+  for (long h = 0; h < HOT_BLOCKS; h++) {
+    if (!hot_live[h])
+      continue;
+    ck_assert_int_lt(j, n);
+    ck_assert_uint_eq(blocks[j].addr, hot_addr(h));
+    j++;
+  }
+  ck_assert_int_eq(j, n);
+  lt_blocks_snapshot_free(blocks);
+}
+END_TEST
+
 START_TEST(churn_does_not_grow)
 {
   for (long i = 0; i < 1000000; i++) {
@@ -230,9 +293,15 @@ int main(void)
   Suite *s = suite_create("blocks");
   TCase *tc = tcase_create("table");
   tcase_set_timeout(tc, 120);
+#ifdef LT_BLOCKS_WIDEN_RACES
+  tcase_add_test(tc, neighbours_toggle_concurrently);
+  suite_add_tcase(s, tc);
+  return lt_check_run(s);
+#endif
   tcase_add_test(tc, insert_erase_snapshot);
   tcase_add_test(tc, growth_keeps_everything);
   tcase_add_test(tc, concurrent_exact_contents);
+  tcase_add_test(tc, neighbours_toggle_concurrently);
   tcase_add_test(tc, churn_does_not_grow);
   tcase_add_test(tc, power_of_two_strides_grow);
   tcase_add_test(tc, regions_have_tables_of_their_own);
