@@ -36,9 +36,13 @@
  * for; every operation moves one chunk of
  * the old table across before doing its own work. Erase looks in the old table first,
  * then the new, and starts over if a newer table appeared meanwhile, so a block in
- * flight is never missed. No operation takes a lock; the one wait is an insert into a
- * new table already 7/8 full while a descheduled thread still carries a chunk of the old
- * one: it yields until that chunk lands, rather than take the room the chunk needs.
+ * flight is never missed. No operation takes a lock. Waits are short, on a slot another
+ * thread is a few stores from settling (BUSY, MOVING, CLEARING), except one: an insert
+ * into a new table already 7/8 full while a descheduled thread still carries a chunk of
+ * the old one yields until that chunk lands, rather than take the room the chunk needs.
+ * A signal handler's malloc that interrupts a table operation on its own thread is not
+ * tracked (track.c keeps the reentrancy guard up), so it never waits on that operation;
+ * its free could, where glibc's own free may already deadlock.
  *
  * Tables are described by a ring of descriptors named by a generation number, read
  * seqlock-style. A drained table's mapping is kept for a later table of the same size
@@ -357,13 +361,20 @@ static int claim(const view_t *v, slot_t *s, uintptr_t k, uintptr_t key)
 /* After claiming slot i: has no slot the probe passed (first to i - 1) been emptied by
  * an erase meanwhile? Read downwards, so that a slot read here as taken cannot be
  * emptied later: clearing it needs the slot above it EMPTY, and that one was read
- * taken first. */
+ * taken first. A CLEARING slot is waited out: nearly always it settles as a tombstone
+ * (giving the claim up for it turned hundreds of EMPTY slots into tombstones in a review's
+ * stress). Small tables never empty a slot, so there is nothing to read back. */
 static int probe_intact(const view_t *v, size_t first, size_t i)
 {
+  if (v->sample_mask == 0)
+    return 1;
+  unsigned spins = 0;
   while (i != first) {
     i = i == 0 ? v->cap - 1 : i - 1;
-    uintptr_t k = __atomic_load_n(&v->slots[i].key, __ATOMIC_SEQ_CST);
-    if (k == KEY_EMPTY || k == KEY_CLEARING || k == KEY_SEALED_EMPTY)
+    uintptr_t k;
+    while ((k = __atomic_load_n(&v->slots[i].key, __ATOMIC_SEQ_CST)) == KEY_CLEARING)
+      cpu_relax(&spins);
+    if (k == KEY_EMPTY || k == KEY_SEALED_EMPTY)
       return 0;
   }
   return 1;

@@ -11,8 +11,10 @@
  * segments by 64 KiB granules, so that a rebuild copies a small table. A shard's table
  * grows without stopping anyone: a full table publishes a larger one and every thread
  * that touches it moves a chunk of slots across until the old one is empty (cooperative
- * migration). Only an insert into a new table that is already 7/8 full waits (yielding)
- * for chunks still in flight. Its memory comes from mmap, never from the host's
+ * migration). Besides short waits on a slot another thread is settling, only an insert
+ * into a new table that is already 7/8 full waits (yielding) for chunks still in flight.
+ * A signal handler must not reenter the table on a thread that is inside it: track.c
+ * keeps the reentrancy guard up, so a handler's malloc then goes untracked. Its memory comes from mmap, never from the host's
  * allocator: 16 bytes a slot. A table is rebuilt when live blocks and tombstones take
  * 3/4 of it (in a large table, an erase leaves no tombstone when the next slot is
  * empty), larger (by steps of a quarter or less) only if live blocks take more than

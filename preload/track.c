@@ -18,6 +18,9 @@ static void table_full(void)
     lt_warn("out of memory for the live-block table; some blocks are no longer tracked");
 }
 
+/* The reentrancy guard stays up through the table operations too: a signal handler's
+ * malloc on this thread then goes untracked rather than wait on a slot that this very
+ * call holds (blocks.c). */
 LT_HOT void lt_track_alloc(void *ptr, size_t size)
 {
   lt_tstate_t *self = lt_tstate_get();
@@ -25,8 +28,9 @@ LT_HOT void lt_track_alloc(void *ptr, size_t size)
     return;
   lt_guard_enter();
   uint32_t stack = lt_unwind_stack(&self->memo, lt_track_depth);
+  int rc = lt_blocks_insert((uintptr_t)ptr, size, stack);
   lt_guard_leave();
-  if (lt_unlikely(lt_blocks_insert((uintptr_t)ptr, size, stack) < 0)) {
+  if (lt_unlikely(rc < 0)) {
     table_full();
     return;
   }
@@ -36,7 +40,10 @@ LT_HOT void lt_track_alloc(void *ptr, size_t size)
 LT_HOT int lt_track_free(void *ptr, lt_block_t *was)
 {
   lt_block_t block;
-  if (lt_blocks_erase((uintptr_t)ptr, &block) < 0)
+  lt_guard_enter();
+  int rc = lt_blocks_erase((uintptr_t)ptr, &block);
+  lt_guard_leave();
+  if (rc < 0)
     return -ENOENT;
   lt_tstate_t *self = lt_tstate_get();
   if (lt_likely(self != NULL))

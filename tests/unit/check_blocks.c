@@ -108,8 +108,6 @@ START_TEST(concurrent_exact_contents)
 }
 END_TEST
 
-/* A small live set under heavy churn of new addresses: tombstones must be cleaned by
- * same-size rebuilds, not by doubling the table again and again. */
 /* Threads whose blocks are neighbours in one probe sequence, toggling them at random:
  * every erase must find its block, and the snapshot must hold exactly the blocks left
  * live. The blocks are 8 bytes apart, two to a home slot, so every other insert probes
@@ -165,6 +163,8 @@ START_TEST(neighbours_toggle_concurrently)
 }
 END_TEST
 
+/* A small live set under heavy churn of new addresses: tombstones must be cleaned by
+ * same-size rebuilds, not by doubling the table again and again. */
 START_TEST(churn_does_not_grow)
 {
   for (long i = 0; i < 1000000; i++) {
