@@ -26,9 +26,10 @@
  * That holds against a concurrent insert by a handshake: the eraser marks its slot
  * CLEARING before it reads the next one, and an insert that claimed a slot reads back
  * every slot its probe passed; one of the two always sees the other, and an insert that
- * finds a slot of its probe EMPTY or CLEARING gives its claim up as a tombstone and
- * probes again. Cleared tombstones make same-size rebuilds rarer: CPython's churn
- * rebuilt its tables 290 times, each time paying for a fresh mapping's pages.
+ * finds a slot of its probe EMPTY (once a CLEARING one has settled) gives its claim up
+ * as a tombstone and probes again. Cleared tombstones make same-size rebuilds rarer:
+ * CPython's churn rebuilt its tables 290 times (now 139), each time paying for a fresh
+ * mapping's pages.
  *
  * Growth publishes a table a quarter larger or less, as often as needed to hold the live
  * blocks in half its slots (or one of the same size, when tombstones and not live
@@ -647,10 +648,10 @@ int lt_blocks_insert(uintptr_t addr, size_t size, uint32_t stack)
   }
 }
 
-/* Only tables that count taken slots by sample clear tombstones: in a small table,
- * counting every slot taken again costs a locked add per insert, more than the rebuilds
- * saved (a malloc/free churn that gets the address it just freed back took 20% longer),
- * and such a table is rebuilt in resident memory. */
+/* Only tables that count taken slots by sample clear tombstones. A small table counts
+ * every EMPTY slot taken with a locked add, where a churn that gets back the address it
+ * just freed reuses its tombstone for nothing; and a small table is rebuilt in resident
+ * memory, without the page faults that clearing spares large ones. */
 static inline uintptr_t erased_mark(const view_t *v)
 {
   return v->sample_mask != 0 ? KEY_CLEARING : KEY_TOMB;
