@@ -206,6 +206,11 @@ static inline size_t next_slot(size_t i, const view_t *v)
   return ++i < v->cap ? i : 0;
 }
 
+static inline size_t prev_slot(size_t i, const view_t *v)
+{
+  return i == 0 ? v->cap - 1 : i - 1;
+}
+
 /* A shard is one segment of a region. Neighbouring 64 MiB regions (a brk heap,
  * consecutive arenas) land in different regions' shards: a multiplicative hash spreads
  * consecutive numbers evenly. Within a region, 64 KiB granules are spread over its
@@ -371,7 +376,7 @@ static int probe_intact(const view_t *v, size_t first, size_t i)
     return 1;
   unsigned spins = 0;
   while (i != first) {
-    i = i == 0 ? v->cap - 1 : i - 1;
+    i = prev_slot(i, v);
     uintptr_t k;
     while ((k = __atomic_load_n(&v->slots[i].key, __ATOMIC_SEQ_CST)) == KEY_CLEARING)
       cpu_relax(&spins);
@@ -668,7 +673,7 @@ static void release(const view_t *v, size_t i)
     if (next != KEY_EMPTY)
       break;
     store(&v->slots[i].key, KEY_EMPTY);
-    i = i == 0 ? v->cap - 1 : i - 1;
+    i = prev_slot(i, v);
     uintptr_t k = load(&v->slots[i].key);
     if (n == CLEAR_BACK || k != KEY_TOMB || !cas(&v->slots[i].key, &k, KEY_CLEARING))
       return;
