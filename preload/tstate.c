@@ -17,8 +17,9 @@ static pthread_key_t exit_key;
 static int exit_key_ready;
 
 /* Records are carved by one fetch-and-add from a region reserved at first use; only the
- * pages that hold records cost memory. */
-#define MAX_RECORDS ((size_t)1 << 20)
+ * pages that hold records cost memory. A record is some 53 KB, most of it the recent
+ * stacks (recent.h): 32768 threads at once reserve 1.7 GB of address space. */
+#define MAX_RECORDS ((size_t)1 << 15)
 static lt_tstate_t *records;
 static size_t records_used;
 static int records_state; /* 0: none, 1: mapping, 2: ready, 3: failed */
@@ -54,7 +55,9 @@ static lt_tstate_t *reuse_record(void)
 lt_tstate_t *lt_tstate_register(void)
 {
   lt_tstate_t *t = reuse_record();
-  if (!t) {
+  if (t) {
+    lt_recent_clear(&t->memo.recent);
+  } else {
     t = new_record();
     if (!t)
       return NULL;

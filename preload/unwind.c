@@ -112,13 +112,15 @@ static int usable_tail(const lt_unwind_memo_t *memo, int j, int n, int max)
   return have < LT_UNWIND_MEMO_DEPTH - (n + 1) ? have : LT_UNWIND_MEMO_DEPTH - (n + 1);
 }
 
-/* outer: the stack's outer record when the caller knows it, else 0. */
+/* outer: the stack's outer record when the caller knows it, else 0. The memo then holds
+ * the whole stack, its first frame on: the recent stacks keep it too. */
 static uint32_t intern(lt_unwind_memo_t *memo, int max, uint32_t outer)
 {
+  int depth = memo->depth < max ? memo->depth : max;
   memo->outer = outer;
-  memo->stack = lt_stacks_intern_known(memo->ra, (uint32_t)(memo->depth < max ? memo->depth : max),
-                                       &memo->outer);
+  memo->stack = lt_stacks_intern_known(memo->ra, (uint32_t)depth, &memo->outer);
   memo->stack_max = max;
+  lt_recent_keep(&memo->recent, memo->ra, memo->slot, depth, max, memo->stack);
   return memo->stack;
 }
 
@@ -173,7 +175,11 @@ LT_HOT uint32_t lt_unwind_stack(lt_unwind_memo_t *memo, int max)
   uintptr_t ra[LT_UNWIND_MEMO_DEPTH], slot[LT_UNWIND_MEMO_DEPTH];
   regs_t r;
   int s = STEP_DONE;
-  if (lt_unlikely(!leave_own_frames(&r))) {
+  if (lt_likely(leave_own_frames(&r))) {
+    uint32_t known = lt_recent_find(&memo->recent, r.pc, r.sp - 8, max);
+    if (lt_likely(known))
+      return known;
+  } else {
     /* This very instruction's address and registers: the rules walk from this frame. */
     __asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
                      : "=r"(r.pc), "=r"(r.sp), "=r"(r.bp));

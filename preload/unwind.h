@@ -11,11 +11,13 @@
  * every slot it takes still holds its return address: the callers of a frame are the
  * return addresses saved above it, so if those are unchanged the frames are too. Where
  * a frame's rule cannot be followed (no unwind information, a signal frame, a rule
- * given by an expression), libunwind unwinds the whole stack instead. */
+ * given by an expression), libunwind unwinds the whole stack instead. Before any walk,
+ * the thread's recent stacks (recent.h) are tried by the caller's frame alone. */
 #ifndef LT_UNWIND_H
 #define LT_UNWIND_H
 
 #include "lt.h"
+#include "recent.h"
 
 #define LT_HOT __attribute__((section("lt_hot"), noinline))
 
@@ -32,6 +34,7 @@ typedef struct lt_unwind_memo {
   int stack_max;
   uintptr_t ra[LT_UNWIND_MEMO_DEPTH];
   uintptr_t slot[LT_UNWIND_MEMO_DEPTH]; /* where ra[i] was read: ascending */
+  lt_recent_t recent; /* stacks found before the walk (recent.h) */
 } lt_unwind_memo_t;
 
 /* Must run before the first capture on any thread: sets libunwind's per-thread cache. */

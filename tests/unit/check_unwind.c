@@ -68,6 +68,10 @@ static NOINLINE int with_alloca(capture_t *c, size_t bytes, int depth)
 
 static NOINLINE int caller_a(capture_t *c) { return recurse(c, 3, DEPTH) + 1; }
 static NOINLINE int caller_b(capture_t *c) { return recurse(c, 3, DEPTH) + 2; }
+static NOINLINE int caller_c(capture_t *c) { return recurse(c, 3, DEPTH) + 3; }
+static NOINLINE int caller_d(capture_t *c) { return recurse(c, 3, DEPTH) + 4; }
+static NOINLINE int caller_e(capture_t *c) { return recurse(c, 3, DEPTH) + 5; }
+static NOINLINE int caller_f(capture_t *c) { return recurse(c, 3, DEPTH) + 6; }
 
 START_TEST(walk_agrees_with_libunwind)
 {
@@ -89,6 +93,27 @@ START_TEST(memo_sees_a_changed_caller)
     caller_b(&b);
     assert_agree(&b, DEPTH);
     ck_assert(a.ours[5] != b.ours[5]); /* the return address into caller_a or caller_b */
+  }
+}
+END_TEST
+
+/* Six stacks that differ only in the caller, five frames up: their first frame is the
+ * same, so they share a set of the recent stacks (recent.h), which holds four. Each
+ * must be told from the others by its slots, also after the set has replaced some. */
+START_TEST(recent_stacks_with_one_first_frame)
+{
+  int (*callers[])(capture_t *) = {caller_a, caller_b, caller_c, caller_d, caller_e, caller_f};
+  enum { CALLERS = sizeof callers / sizeof *callers };
+  capture_t c[CALLERS];
+  int order[] = {0, 1, 2, 3, 4, 5, 5, 4, 0, 2, 0, 1, 3, 5};
+  for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
+    callers[order[k]](&c[order[k]]);
+    assert_agree(&c[order[k]], DEPTH);
+  }
+  for (int i = 0; i < CALLERS; i++) {
+    ck_assert_uint_eq(c[i].ours[0], c[0].ours[0]);
+    for (int j = 0; j < i; j++)
+      ck_assert(c[i].ours[5] != c[j].ours[5]);
   }
 }
 END_TEST
@@ -214,6 +239,7 @@ static Suite *suite(void)
   tcase_add_test(tc, walk_agrees_with_libunwind);
   tcase_add_test(tc, memo_sees_a_changed_caller);
   tcase_add_test(tc, memo_keeps_outer_frames_right);
+  tcase_add_test(tc, recent_stacks_with_one_first_frame);
   tcase_add_test(tc, alloca_frames_agree);
   tcase_add_test(tc, depth_limit_is_kept);
   tcase_add_test(tc, signal_frames_fall_back);
