@@ -17,8 +17,8 @@ static pthread_key_t exit_key;
 static int exit_key_ready;
 
 /* Records are carved by one fetch-and-add from a region reserved at first use; only the
- * pages that hold records cost memory. A record is some 53 KB, most of it the recent
- * stacks (recent.h): 32768 threads at once reserve 1.7 GB of address space. */
+ * pages that hold records cost memory. A record is some 27 KB, most of it the recent
+ * stacks (recent.h): 32768 threads at once reserve 0.9 GB of address space. */
 #define MAX_RECORDS ((size_t)1 << 15)
 static lt_tstate_t *records;
 static size_t records_used;
