@@ -47,6 +47,8 @@ int lt_module_open(lt_sym_module_t *m, const char *path, const Dwfl_Callbacks *c
 void lt_module_close(lt_sym_module_t *m) {
   lt_symtab_free(m->symtab);
   m->symtab = NULL;
+  lt_aranges_free(m->aranges);
+  m->aranges = NULL;
   if (m->dwfl != NULL)
     dwfl_end(m->dwfl);
   m->dwfl = NULL;

@@ -1,10 +1,10 @@
 /* resolve.c — one address of one module into source-level frames.
  *
- * With DWARF: find the compile unit (libdwfl's address index), then the function in
- * it through a per-CU table of function address ranges, then the nested scopes of that
- * function that contain the address, through a per-function table of its scopes
- * (inlined calls, lexical blocks) and their ranges. Both tables are built on first use
- * and kept for the session. Every DW_TAG_inlined_subroutine on the chain is a frame of
+ * With DWARF: find the compile unit (through .debug_aranges, aranges.c), then the
+ * function in it through a per-CU table of function address ranges, then the nested
+ * scopes of that function that contain the address, through a per-function table of its
+ * scopes (inlined calls, lexical blocks) and their ranges. Both tables are built on
+ * first use and kept for the session. Every DW_TAG_inlined_subroutine on the chain is a frame of
  * its own: the innermost takes its file:line from the line table, each outer one from
  * the call site (DW_AT_call_file, DW_AT_call_line) of the inlined call it contains —
  * what addr2line -f -i prints.
@@ -16,7 +16,11 @@
  * interpreter's eval loop).
  *
  * Without DWARF for the address, the ELF symbol table (.symtab, else .dynsym) names
- * the function. */
+ * the function.
+ *
+ * No libdwfl call that places an address in a CU (dwfl_module_addrdie,
+ * dwfl_module_getsrc) is made: the first one interns every CU of the file, which makes
+ * all of its .debug_info resident (see aranges.c). */
 #include <dwarf.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -128,12 +132,45 @@ static Dwarf_Die *function_at(cu_functions_t *fns, Dwarf_Addr pc) {
   return NULL;
 }
 
+/* The CU holding addr (a link-time address of m), in *storage, with the bias of m's
+ * DWARF in *bias: placed by the module's .debug_aranges table, or by libdwfl when that
+ * cannot be read. NULL when it places addr in no CU. */
+static Dwarf_Die *cu_at(lt_sym_module_t *m, Dwarf_Addr addr, Dwarf_Die *storage,
+                        Dwarf_Addr *bias) {
+  Dwarf *dw = dwfl_module_getdwarf(m->mod, bias);
+  if (dw == NULL)
+    return NULL;
+  if (!m->aranges_read) {
+    m->aranges = lt_aranges_read(dw);
+    m->aranges_read = 1;
+  }
+  if (m->aranges == NULL)
+    return dwfl_module_addrdie(m->mod, addr, bias);
+  Dwarf_Off cu, next;
+  size_t header_size;
+  if (!lt_aranges_find(m->aranges, addr - *bias, &cu) ||
+      dwarf_next_unit(dw, cu, &next, &header_size, NULL, NULL, NULL, NULL, NULL, NULL) != 0)
+    return NULL;
+  return dwarf_offdie(dw, cu + header_size, storage);
+}
+
+/* The line table's file:line for pc (a DWARF address) in cu, NULL / 0 when it has none. */
+static void source_at(Dwarf_Die *cu, Dwarf_Addr pc, const char **file, int *line) {
+  Dwarf_Line *l = dwarf_getsrc_die(cu, pc);
+  *file = NULL;
+  *line = 0;
+  if (l != NULL) {
+    *file = dwarf_linesrc(l, NULL, NULL);
+    dwarf_lineno(l, line);
+  }
+}
+
 /* The key of a module's own CU table in sym->functions; no DIE has this offset. */
 #define MODULE_CUS_KEY UINT64_MAX
 
-/* libdw (0.188 here) places an address in a CU only through .debug_aranges, which
- * clang omits unless given -gdwarf-aranges. For addresses it cannot place, the CUs'
- * own ranges stand in, gathered once per module on first need. */
+/* cu_at, like libdw (0.188 here), places an address in a CU only through
+ * .debug_aranges, which clang omits unless given -gdwarf-aranges. For addresses it
+ * cannot place, the CUs' own ranges stand in, gathered once per module on first need. */
 static Dwarf_Die *cu_by_ranges(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Addr addr,
                                Dwarf_Addr *bias) {
   Dwarf *dw = dwfl_module_getdwarf(m->mod, bias);
@@ -315,12 +352,15 @@ static void call_site(Dwarf_Die *die, const char **file, int *line) {
     *line = (int)value;
 }
 
+/* What dwfl_module_getsrc gives, through the CU of cu_at. */
 static void line_at(lt_sym_module_t *m, Dwarf_Addr addr, const char **file, int *line) {
-  Dwfl_Line *l = dwfl_module_getsrc(m->mod, addr);
+  Dwarf_Die storage;
+  Dwarf_Addr bias;
+  Dwarf_Die *cu = cu_at(m, addr, &storage, &bias);
   *file = NULL;
   *line = 0;
-  if (l != NULL)
-    *file = dwfl_lineinfo(l, NULL, line, NULL, NULL, NULL);
+  if (cu != NULL)
+    source_at(cu, addr - bias, file, line);
 }
 
 /* A symbol-table name without its symbol version ("__libc_start_main@@GLIBC_2.34"),
@@ -340,7 +380,8 @@ static const char *symtab_name(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Addr add
 static int dwarf_frames(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Addr addr, lt_sym_frame_t *out,
                         int max) {
   Dwarf_Addr bias;
-  Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, &bias);
+  Dwarf_Die storage;
+  Dwarf_Die *cu = cu_at(m, addr, &storage, &bias);
   if (cu == NULL)
     cu = cu_by_ranges(sym, m, addr, &bias);
   if (cu == NULL)
@@ -356,13 +397,9 @@ static int dwarf_frames(lt_sym_t *sym, lt_sym_module_t *m, Dwarf_Addr addr, lt_s
   Dwarf_Die *chain[LT_SYM_MAX_FRAMES];
   int depth = scopes_at(scopes, addr - bias, chain, LT_SYM_MAX_FRAMES);
 
-  const char *file = NULL;
-  int line = 0, n = 0;
-  Dwarf_Line *l = dwarf_getsrc_die(cu, addr - bias);
-  if (l != NULL) {
-    file = dwarf_linesrc(l, NULL, NULL);
-    dwarf_lineno(l, &line);
-  }
+  const char *file;
+  int line, n = 0;
+  source_at(cu, addr - bias, &file, &line);
   for (int i = 0; i < depth && n < max; i++) {
     int tag = dwarf_tag(chain[i]);
     if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)

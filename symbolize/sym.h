@@ -6,6 +6,7 @@
  *   resolve.c    one address of one module -> function, file:line, inlined chain
  *   symmap.c     the (pointer, number) -> pointer hash both caches use
  *   symtab.c     a module's ELF symbols sorted by address
+ *   aranges.c    a module's .debug_aranges: which compile unit holds an address
  *   demangle.c   C++ names, through the host's own libstdc++ when it has one
  *
  * Every string a session returns lives in its arena or in the DWARF data of a module
@@ -47,6 +48,17 @@ void lt_symtab_free(lt_symtab_t *symtab);
 /* The name of the symbol addr (a link-time address) lies in, or NULL. */
 const char *lt_symtab_name(const lt_symtab_t *symtab, GElf_Addr addr);
 
+/* A module's address -> compile unit table, from .debug_aranges. */
+typedef struct lt_aranges lt_aranges_t;
+
+/* Reads the table of dw's file. NULL when it cannot be read this way (no
+ * .debug_aranges, a section still compressed, a malformed set, out of memory): libdwfl's
+ * own lookup then stands in. */
+lt_aranges_t *lt_aranges_read(Dwarf *dw);
+void lt_aranges_free(lt_aranges_t *aranges);
+/* 1 and the header offset of the CU holding addr (a DWARF address) in *cu, or 0. */
+int lt_aranges_find(const lt_aranges_t *aranges, Dwarf_Addr addr, Dwarf_Off *cu);
+
 /* One ELF file as the session sees it. */
 typedef struct lt_sym_module {
   const char *path;
@@ -54,6 +66,8 @@ typedef struct lt_sym_module {
   Dwfl_Module *mod;
   lt_symtab_t *symtab; /* built on the first lookup that needs a symbol name */
   int symtab_built;    /* set once that was tried, so a failure is not retried */
+  lt_aranges_t *aranges; /* read on the first lookup that needs DWARF */
+  int aranges_read;    /* set once that was tried */
 } lt_sym_module_t;
 
 struct lt_sym {
