@@ -7,8 +7,9 @@
  * writes an unpacked copy under $XDG_CACHE_HOME/leaktrace (else ~/.cache/leaktrace),
  * named by the file's build-id; later reports open the copy, which libdw maps and reads
  * only where it needs to: 0.04 s and 15 MB for perl's whole report, against 0.12 s and
- * 23 MB. gdb's index cache and debuginfod's client cache live there too. Without a
- * usable cache directory, or on any error, the compressed file is used as before. */
+ * 23 MB (measured before aranges.c, which brought it to 0.05 s and 8 MB). gdb's index
+ * cache and debuginfod's client cache live there too. Without a usable cache directory,
+ * or on any error, the compressed file is used as before. */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
