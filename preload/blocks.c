@@ -32,9 +32,9 @@
  * mapping's pages.
  *
  * Growth publishes a table a quarter larger or less, as often as needed to hold the live
- * blocks in half its slots (or one of the same size, when tombstones and not live
- * blocks fill it), so that a rebuild moves at most two blocks per insert it makes room
- * for; every operation moves one chunk of
+ * blocks in 3/8 of its slots (or one of the same size, when tombstones and not live
+ * blocks fill it), so that a rebuild, which moves at most 5/8 of a table, follows at
+ * least a quarter of it taken by inserts; every operation moves one chunk of
  * the old table across before doing its own work. Erase looks in the old table first,
  * then the new, and starts over if a newer table appeared meanwhile, so a block in
  * flight is never missed. No operation takes a lock. Waits are short, on a slot another
@@ -520,13 +520,13 @@ static void grow(const view_t *cur, int force)
     size_t counted = load(&cur->t->used_sampled), live, taken;
     count_slots(cur, &live, &taken);
     size_t cap = cur->cap;
-    if (!force && live <= cap / 2 && taken <= cap / 8 * 5) {
+    if (!force && live <= cap / 8 * 3 && taken <= cap / 2) {
       /* Inserts counted meanwhile stay counted (perhaps twice: never too few). */
       size_t now = taken / (cur->sample_mask + 1);
       if (counted > now)
         __atomic_fetch_sub(&cur->t->used_sampled, counted - now, __ATOMIC_RELAXED);
     } else {
-      while (live > cap / 2)
+      while (live > cap / 8 * 3)
         cap = next_class(cap);
       if (build(sh, cur->gen + 1, cap) == 0) {
         store(&sh->src_gen, cur->gen);
@@ -578,9 +578,13 @@ static HOT_INLINE int enter(shard_t *sh, view_t *cur, view_t *src, int *has_src)
   }
 }
 
+/* Linear probes lengthen fast with the load: at 3/4, perl's inserts probed 8.8 slots
+ * on average and its erases 4.2. Rebuilt at 5/8 and grown to hold the live blocks in
+ * 3/8, perl runs 14% fewer instructions and 7-19% less time (three A/B runs; sqlite3
+ * 6%), for 3% more of CPython's peak memory (holding them in 7/16: 11% and 2%). */
 static int too_full(const view_t *v)
 {
-  return estimate(v, (long)load(&v->t->used_sampled)) > v->cap / 4 * 3;
+  return estimate(v, (long)load(&v->t->used_sampled)) > v->cap / 8 * 5;
 }
 
 /* Past this, inserts stop taking empty slots until the table is replaced: the last

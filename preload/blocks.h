@@ -16,11 +16,11 @@
  * A signal handler must not reenter the table on a thread that is inside it: track.c
  * keeps the reentrancy guard up, so a handler's malloc then goes untracked. Its memory
  * comes from mmap, never from the host's allocator: 16 bytes a slot. A table is rebuilt
- * when live blocks and tombstones take 3/4 of it (in a large table, an erase leaves no
+ * when live blocks and tombstones take 5/8 of it (in a large table, an erase leaves no
  * tombstone when the next slot is empty), larger (by steps of a quarter or less) only if
- * live blocks take more than half: so about 2/5 to 3/4 of a growing program's table
- * holds live blocks (21–40 bytes a block), and a churning program's table 2/5 to 1/2
- * after a rebuild (32–40 bytes a block). One table a shard in use once it is steady (a
+ * live blocks take more than 3/8: so about 3/10 to 5/8 of a growing program's table
+ * holds live blocks (26–53 bytes a block), and a churning program's table 3/10 to 3/8
+ * after a rebuild (43–53 bytes a block). One table a shard in use once it is steady (a
  * migration holds two for its duration), 16 KiB at the least.
  *
  * A snapshot copies the live blocks into an mmap'd array sorted by address; it never
