@@ -18,7 +18,7 @@ typedef struct lt_tstate {
   int64_t slack;             /* growth allowed before a flush: up to the known peak */
   struct lt_tstate *next;    /* registry list, never unlinked */
   int in_use;
-  lt_unwind_memo_t memo;     /* this thread's last stack */
+  lt_unwind_memo_t memo;     /* this thread's last stack and its recent ones (26 KB) */
 } lt_tstate_t;
 
 extern __thread lt_tstate_t *lt_tstate_self __attribute__((tls_model("initial-exec"))) LT_HIDDEN;

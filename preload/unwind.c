@@ -36,6 +36,7 @@ static inline int is_ours(uintptr_t pc)
 
 typedef struct regs {
   uintptr_t pc, sp, bp;
+  int cfa_by_bp; /* the last step found the CFA through rbp */
 } regs_t;
 
 enum { STEP_FAILED = -1, STEP_OUTERMOST = 0, STEP_DONE = 1 };
@@ -49,7 +50,8 @@ static inline int step(regs_t *r, uintptr_t lookup)
     return STEP_FAILED;
   if (rule & LT_RULE_OUTERMOST)
     return STEP_OUTERMOST;
-  uintptr_t cfa = ((rule & LT_RULE_CFA_RBP) ? r->bp : r->sp) + (uintptr_t)lt_rule_cfa_offset(rule);
+  r->cfa_by_bp = (rule & LT_RULE_CFA_RBP) != 0;
+  uintptr_t cfa = (r->cfa_by_bp ? r->bp : r->sp) + (uintptr_t)lt_rule_cfa_offset(rule);
   if (lt_unlikely(cfa <= r->sp || cfa - r->sp > MAX_FRAME_BYTES || (cfa & 7)))
     return STEP_FAILED;
   if (rule & LT_RULE_RBP_SAVED)
@@ -73,6 +75,7 @@ static inline __attribute__((always_inline)) int leave_own_frames(regs_t *r)
       r->pc = frame[1];
       r->sp = bp + 16;
       r->bp = frame[0];
+      r->cfa_by_bp = 0;
       return 1;
     }
     if (frame[0] <= bp || frame[0] - here > OWN_STACK_BYTES)
@@ -120,7 +123,8 @@ static uint32_t intern(lt_unwind_memo_t *memo, int max, uint32_t outer)
   memo->outer = outer;
   memo->stack = lt_stacks_intern_known(memo->ra, (uint32_t)depth, &memo->outer);
   memo->stack_max = max;
-  lt_recent_keep(&memo->recent, memo->ra, memo->slot, depth, max, memo->stack);
+  if (depth > 0 && !(memo->sized_by_bp & ((1ull << (depth - 1)) - 1)))
+    lt_recent_keep(&memo->recent, memo->ra, memo->slot, depth, max, memo->stack);
   return memo->stack;
 }
 
@@ -136,9 +140,12 @@ static inline int same_frames(const uintptr_t *a, const uintptr_t *b, int n)
 
 /* The walk met the memo: frames[0..n] are new, the memo's frames from j+1 follow. The
  * stack is the memo's own when the new frames are the memo's first ones; its outer
- * record is the memo's when only frames before the outer ones changed, in place. */
+ * record is the memo's when only frames before the outer ones changed, in place.
+ * by_bp: which of the new frames 0..n-1 were sized through rbp (frame n is the memo's
+ * frame j, sized as it was). */
 static uint32_t finish_from_memo(lt_unwind_memo_t *memo, const uintptr_t *ra,
-                                 const uintptr_t *slot, int n, int j, int keep, int max)
+                                 const uintptr_t *slot, int n, int j, int keep, int max,
+                                 uint64_t by_bp)
 {
   int whole_tail = keep == memo->depth - (j + 1);
   int same_tail = n == j && whole_tail && memo->stack && memo->stack_max == max;
@@ -155,16 +162,18 @@ static uint32_t finish_from_memo(lt_unwind_memo_t *memo, const uintptr_t *ra,
   }
   memo->depth = n + 1 + keep;
   memo->complete = memo->complete && whole_tail;
+  memo->sized_by_bp = by_bp | (memo->sized_by_bp >> j << n);
   return intern(memo, max, outer);
 }
 
 static uint32_t remember(lt_unwind_memo_t *memo, const uintptr_t *ra, const uintptr_t *slot,
-                         int n, int complete, int max)
+                         int n, int complete, int max, uint64_t by_bp)
 {
   memcpy(memo->ra, ra, (size_t)n * sizeof *ra);
   memcpy(memo->slot, slot, (size_t)n * sizeof *slot);
   memo->depth = n;
   memo->complete = complete;
+  memo->sized_by_bp = by_bp;
   return intern(memo, max, 0);
 }
 
@@ -186,13 +195,16 @@ LT_HOT uint32_t lt_unwind_stack(lt_unwind_memo_t *memo, int max)
     s = step(&r, r.pc);
   }
   int n = 0, j = 0;
+  uint64_t by_bp = 0; /* bit k: frame k's size, so frame k + 1's slot, came through rbp */
   /* A caller's rule is looked up at its call instruction (return address - 1): the
    * return address may already begin another function. */
   for (;; s = step(&r, r.pc - 1)) {
     if (lt_unlikely(s == STEP_FAILED))
       return by_libunwind(memo, max);
+    if (n > 0 && r.cfa_by_bp)
+      by_bp |= 1ull << (n - 1);
     if (s == STEP_OUTERMOST || n == LT_UNWIND_MEMO_DEPTH)
-      return remember(memo, ra, slot, n, s == STEP_OUTERMOST, max);
+      return remember(memo, ra, slot, n, s == STEP_OUTERMOST, max, by_bp);
     if (n == 0 && is_ours(r.pc))
       continue;
     ra[n] = r.pc;
@@ -202,7 +214,7 @@ LT_HOT uint32_t lt_unwind_stack(lt_unwind_memo_t *memo, int max)
     if (j < memo->depth && memo->slot[j] == slot[n] && memo->ra[j] == ra[n]) {
       int keep = usable_tail(memo, j, n, max);
       if (keep >= 0)
-        return finish_from_memo(memo, ra, slot, n, j, keep, max);
+        return finish_from_memo(memo, ra, slot, n, j, keep, max, by_bp);
     }
     n++;
   }

@@ -12,7 +12,10 @@
  * return addresses saved above it, so if those are unchanged the frames are too. Where
  * a frame's rule cannot be followed (no unwind information, a signal frame, a rule
  * given by an expression), libunwind unwinds the whole stack instead. Before any walk,
- * the thread's recent stacks (recent.h) are tried by the caller's frame alone. */
+ * the thread's recent stacks (recent.h) are tried by the caller's frame alone; a stack
+ * with a frame of run-time size (its CFA found through rbp) is not kept there, as the
+ * slots above such a frame move with its size. The memo's tail has that limit too: a
+ * frame above the one met that changed only its alloca size is taken as unchanged. */
 #ifndef LT_UNWIND_H
 #define LT_UNWIND_H
 
@@ -32,6 +35,8 @@ typedef struct lt_unwind_memo {
   uint32_t stack;   /* the interned id of the first stack_max of them */
   uint32_t outer;   /* that stack's outer record (stacks.h), 0 if none */
   int stack_max;
+  uint64_t sized_by_bp; /* bit i: frame i's CFA came from rbp (alloca, a VLA), so the slot
+                           of frame i + 1 is not fixed by ra[i] and slot[i] */
   uintptr_t ra[LT_UNWIND_MEMO_DEPTH];
   uintptr_t slot[LT_UNWIND_MEMO_DEPTH]; /* where ra[i] was read: ascending */
   lt_recent_t recent; /* stacks found before the walk (recent.h) */

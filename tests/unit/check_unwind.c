@@ -66,6 +66,12 @@ static NOINLINE int with_alloca(capture_t *c, size_t bytes, int depth)
   return r + buf[0];
 }
 
+/* For the tests of the memo: with the recent stacks forgotten, every capture walks. */
+static void forget_recent(void)
+{
+  lt_recent_clear(&memo.recent);
+}
+
 static NOINLINE int caller_a(capture_t *c) { return recurse(c, 3, DEPTH) + 1; }
 static NOINLINE int caller_b(capture_t *c) { return recurse(c, 3, DEPTH) + 2; }
 static NOINLINE int caller_c(capture_t *c) { return recurse(c, 3, DEPTH) + 3; }
@@ -88,8 +94,10 @@ START_TEST(memo_sees_a_changed_caller)
 {
   capture_t a, b;
   for (int round = 0; round < 3; round++) {
+    forget_recent();
     caller_a(&a);
     assert_agree(&a, DEPTH);
+    forget_recent();
     caller_b(&b);
     assert_agree(&b, DEPTH);
     ck_assert(a.ours[5] != b.ours[5]); /* the return address into caller_a or caller_b */
@@ -106,15 +114,94 @@ START_TEST(recent_stacks_with_one_first_frame)
   enum { CALLERS = sizeof callers / sizeof *callers };
   capture_t c[CALLERS];
   int order[] = {0, 1, 2, 3, 4, 5, 5, 4, 0, 2, 0, 1, 3, 5};
+  forget_recent();
   for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
     callers[order[k]](&c[order[k]]);
     assert_agree(&c[order[k]], DEPTH);
   }
-  for (int i = 0; i < CALLERS; i++) {
-    ck_assert_uint_eq(c[i].ours[0], c[0].ours[0]);
+  for (int i = 0; i < CALLERS; i++)
     for (int j = 0; j < i; j++)
       ck_assert(c[i].ours[5] != c[j].ours[5]);
+  int kept = 0; /* entries with the shared first frame: one full set */
+  for (int set = 0; set < LT_RECENT_SETS; set++)
+    for (int w = 0; w < LT_RECENT_WAYS; w++)
+      kept += memo.recent.set[set][w].stack != 0 && memo.recent.set[set][w].ra0 == c[0].ours[0];
+  ck_assert_int_eq(kept, LT_RECENT_WAYS);
+}
+END_TEST
+
+/* A recent stack is answered without a walk: the memo, which only a walk updates, still
+ * holds the stack taken before. */
+START_TEST(recent_stack_needs_no_walk)
+{
+  capture_t a, b;
+  uintptr_t walked = 0;
+  forget_recent();
+  for (volatile int round = 0; round < 2; round++) { /* not unrolled: the same stacks */
+    caller_a(&a);
+    assert_agree(&a, DEPTH);
+    if (round == 1) {
+      ck_assert(a.ours[5] != walked);
+      ck_assert_uint_eq(memo.ra[5], walked);
+    }
+    caller_b(&b);
+    walked = memo.ra[5]; /* the return address into caller_b */
   }
+}
+END_TEST
+
+/* A frame of run-time size between a stack and its callers: after via_big's capture, an
+ * alloca of another size puts alloca_leaf's frame, and so every slot below it, exactly
+ * where via_big's call had it, while the slot of its return address moves. The old slot
+ * lies in the new alloca buffer and still holds the return address into via_big: only a
+ * walk through the frame's rule finds via_small. */
+static uintptr_t alloca_at;
+
+static __attribute__((noipa)) int alloca_leaf(capture_t *c, size_t bytes)
+{
+  volatile char *buf = alloca(bytes);
+  buf[0] = 1;
+  alloca_at = (uintptr_t)buf;
+  capture(c, DEPTH);
+  return buf[0];
+}
+
+static __attribute__((noipa)) int via_big(capture_t *c, size_t bytes)
+{
+  volatile char pad[65536];
+  pad[0] = 0;
+  return alloca_leaf(c, bytes) + pad[0];
+}
+
+static __attribute__((noipa)) int via_small(capture_t *c, size_t bytes)
+{
+  return alloca_leaf(c, bytes) + 2;
+}
+
+static __attribute__((noipa)) int through(int (*f)(capture_t *, size_t), capture_t *c,
+                                          size_t bytes)
+{
+  return f(c, bytes) + 1;
+}
+
+START_TEST(alloca_frame_of_another_size)
+{
+  static int (*volatile via[])(capture_t *, size_t) = {via_small, via_big, via_small};
+  capture_t c[3], other;
+  uintptr_t at[3];
+  size_t bytes = 16;
+  forget_recent();
+  /* One call site for the three: only the frames below it differ. */
+  for (volatile int k = 0; k < 3; k++) {
+    if (k == 2) {
+      bytes = 16 + (at[0] - at[1]);
+      caller_a(&other); /* the memo now holds another stack */
+    }
+    through(via[k], &c[k], bytes);
+    at[k] = alloca_at;
+  }
+  ck_assert_uint_eq(at[2], at[1]);
+  assert_agree(&c[2], DEPTH);
 }
 END_TEST
 
@@ -140,9 +227,13 @@ START_TEST(memo_keeps_outer_frames_right)
 {
   capture_t c[4];
   for (int round = 0; round < 3; round++) {
+    forget_recent();
     outer_a(&c[0], 0);
+    forget_recent();
     outer_a(&c[1], 1);
+    forget_recent();
     outer_b(&c[2], 1);
+    forget_recent();
     outer_b(&c[3], 0);
     for (int i = 0; i < 4; i++) {
       assert_agree(&c[i], DEPTH);
@@ -240,6 +331,8 @@ static Suite *suite(void)
   tcase_add_test(tc, memo_sees_a_changed_caller);
   tcase_add_test(tc, memo_keeps_outer_frames_right);
   tcase_add_test(tc, recent_stacks_with_one_first_frame);
+  tcase_add_test(tc, recent_stack_needs_no_walk);
+  tcase_add_test(tc, alloca_frame_of_another_size);
   tcase_add_test(tc, alloca_frames_agree);
   tcase_add_test(tc, depth_limit_is_kept);
   tcase_add_test(tc, signal_frames_fall_back);
