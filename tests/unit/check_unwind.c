@@ -72,6 +72,15 @@ static void forget_recent(void)
   lt_recent_clear(&memo.recent);
 }
 
+/* Were the frames of the memo's stack, but its last, all of fixed size? Not where the
+ * code keeps frame pointers (the sanitizer builds): every CFA then comes from rbp, and
+ * the recent stacks must keep nothing. */
+static int memo_frames_fixed(void)
+{
+  int depth = memo.depth < DEPTH ? memo.depth : DEPTH;
+  return depth > 0 && !(memo.sized_by_bp & ((1ull << (depth - 1)) - 1));
+}
+
 static NOINLINE int caller_a(capture_t *c) { return recurse(c, 3, DEPTH) + 1; }
 static NOINLINE int caller_b(capture_t *c) { return recurse(c, 3, DEPTH) + 2; }
 static NOINLINE int caller_c(capture_t *c) { return recurse(c, 3, DEPTH) + 3; }
@@ -126,12 +135,13 @@ START_TEST(recent_stacks_with_one_first_frame)
   for (int set = 0; set < LT_RECENT_SETS; set++)
     for (int w = 0; w < LT_RECENT_WAYS; w++)
       kept += memo.recent.set[set][w].stack != 0 && memo.recent.set[set][w].ra0 == c[0].ours[0];
-  ck_assert_int_eq(kept, LT_RECENT_WAYS);
+  ck_assert_int_eq(kept, memo_frames_fixed() ? LT_RECENT_WAYS : 0);
 }
 END_TEST
 
 /* A recent stack is answered without a walk: the memo, which only a walk updates, still
- * holds the stack taken before. */
+ * holds the stack taken before (in code with frame pointers: there is no recent stack,
+ * and the memo walked). */
 START_TEST(recent_stack_needs_no_walk)
 {
   capture_t a, b;
@@ -142,7 +152,7 @@ START_TEST(recent_stack_needs_no_walk)
     assert_agree(&a, DEPTH);
     if (round == 1) {
       ck_assert(a.ours[5] != walked);
-      ck_assert_uint_eq(memo.ra[5], walked);
+      ck_assert_uint_eq(memo.ra[5], memo_frames_fixed() ? walked : a.ours[5]);
     }
     caller_b(&b);
     walked = memo.ra[5]; /* the return address into caller_b */
