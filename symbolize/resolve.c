@@ -4,10 +4,10 @@
  * function in it through a per-CU table of function address ranges, then the nested
  * scopes of that function that contain the address, through a per-function table of its
  * scopes (inlined calls, lexical blocks) and their ranges. Both tables are built on
- * first use and kept for the session. Every DW_TAG_inlined_subroutine on the chain is a frame of
- * its own: the innermost takes its file:line from the line table, each outer one from
- * the call site (DW_AT_call_file, DW_AT_call_line) of the inlined call it contains —
- * what addr2line -f -i prints.
+ * first use and kept for the session. Every DW_TAG_inlined_subroutine on the chain is a
+ * frame of its own: the innermost takes its file:line from the line table, each outer
+ * one from the call site (DW_AT_call_file, DW_AT_call_line) of the inlined call it
+ * contains — what addr2line -f -i prints.
  *
  * libdw's dwarf_getscopes would give the same chain, but it searches the whole CU from
  * its root on every call (eu-addr2line takes 45 s for 10,000 addresses of libpython);
