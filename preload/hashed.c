@@ -1,4 +1,4 @@
-/* blocks.c — the lock-free live-block table (contract in blocks.h).
+/* hashed.c — the live-block table's lock-free hash (contract in hashed.h).
  *
  * The table is sharded by 64 MiB of address space, the size of a glibc thread arena's
  * heap: threads that allocate from their own arenas then write to tables of their own,
@@ -53,13 +53,11 @@
  * turns the slot into a tombstone (always safe: it only lengthens probe chains) and
  * tries again; an erase that finds its key wherever it looks has found the right one,
  * since keys are unique. */
-#include "blocks.h"
+#include "hashed.h"
 #include "mem.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <sched.h>
-#include <string.h>
 #include <sys/mman.h>
 
 enum {
@@ -74,9 +72,9 @@ enum {
 #define MOVING ((uintptr_t)1)
 
 /* A test build widens the windows in which an insert and an erase race over
- * neighbouring slots (check_blocks_widened in tests/unit), so that a machine of two
+ * neighbouring slots (check_hashed_widened in tests/unit), so that a machine of two
  * cores meets those races within a test's run. */
-#ifdef LT_BLOCKS_WIDEN_RACES
+#ifdef LT_HASHED_WIDEN_RACES
 #define RACE_WINDOW(when) \
   do {                    \
     if (when)             \
@@ -158,7 +156,7 @@ static inline table_t *table_of(shard_t *sh, uint64_t gen)
 {
   return &rings[sh - shards][gen % RING];
 }
-_Static_assert(LT_BLOCKS_STORAGE_MAX == 2 * SHARDS, "a table and its migration source per shard");
+_Static_assert(LT_HASHED_STORAGE_MAX == 2 * SHARDS, "a table and its migration source per shard");
 
 /* Capacities are 4, 5, 6 or 7 times a power of two: a table grows by a quarter or less
  * at a time, so that it can follow its live blocks closely (with only powers of two, a
@@ -644,7 +642,7 @@ static HOT_INLINE int insert_in(const view_t *v, uintptr_t addr, uint64_t val)
   }
 }
 
-int lt_blocks_insert(uintptr_t addr, size_t size, uint32_t stack)
+int lt_hashed_insert(uintptr_t addr, size_t size, uint32_t stack)
 {
   uint64_t val = make_val(size, stack);
   shard_t *sh = shard_of(addr);
@@ -727,7 +725,7 @@ static HOT_INLINE int erase_in(const view_t *v, uintptr_t addr, lt_block_t *out)
   return -ENOENT;
 }
 
-int lt_blocks_erase(uintptr_t addr, lt_block_t *out)
+int lt_hashed_erase(uintptr_t addr, lt_block_t *out)
 {
   shard_t *sh = shard_of(addr);
   for (;;) {
@@ -759,44 +757,8 @@ static long collect(const view_t *v, lt_block_t *out, long room)
   return n;
 }
 
-/* LSD radix sort on the 48 address bits, 16 bits a pass. */
-static int sort_by_addr(lt_block_t *a, long n)
-{
-  size_t bytes = (size_t)n * sizeof(*a);
-  size_t count_bytes = 65536 * sizeof(size_t);
-  lt_block_t *tmp = lt_mem_map(bytes);
-  size_t *count = lt_mem_map(count_bytes);
-  if (!tmp || !count) {
-    lt_mem_unmap(tmp, bytes);
-    lt_mem_unmap(count, count_bytes);
-    return -ENOMEM;
-  }
-  lt_block_t *src = a, *dst = tmp;
-  for (int shift = 0; shift < 48; shift += 16) {
-    memset(count, 0, count_bytes);
-    for (long i = 0; i < n; i++)
-      count[(src[i].addr >> shift) & 0xffff]++;
-    size_t sum = 0;
-    for (int d = 0; d < 65536; d++) {
-      size_t c = count[d];
-      count[d] = sum;
-      sum += c;
-    }
-    for (long i = 0; i < n; i++)
-      dst[count[(src[i].addr >> shift) & 0xffff]++] = src[i];
-    lt_block_t *swap = src;
-    src = dst;
-    dst = swap;
-  }
-  if (src != a)
-    memcpy(a, src, bytes);
-  lt_mem_unmap(tmp, bytes);
-  lt_mem_unmap(count, count_bytes);
-  return 0;
-}
-
 /* Views of every table that may hold blocks: each shard's newest and the one it is
- * draining. Returns how many were written (at most LT_BLOCKS_STORAGE_MAX). */
+ * draining. Returns how many were written (at most LT_HASHED_STORAGE_MAX). */
 static int all_views(view_t *views)
 {
   int n = 0;
@@ -812,48 +774,19 @@ static int all_views(view_t *views)
   return n;
 }
 
-/* The array's first element is a header holding the mapping's size. */
-long lt_blocks_snapshot(lt_block_t **out)
+long lt_hashed_collect(lt_block_t *out, long room)
 {
-  *out = NULL;
-  view_t views[LT_BLOCKS_STORAGE_MAX];
+  view_t views[LT_HASHED_STORAGE_MAX];
   int nviews = all_views(views);
-  long room = 0;
-  for (int i = 0; i < nviews; i++)
-    room += collect(&views[i], NULL, LONG_MAX);
-  if (room == 0)
-    return 0;
-  size_t bytes = (size_t)(room + 1) * sizeof(lt_block_t);
-  lt_block_t *mapping = lt_mem_map(bytes);
-  if (!mapping)
-    return -ENOMEM;
-  mapping[0].size = bytes;
-  lt_block_t *blocks = mapping + 1;
   long n = 0;
   for (int i = 0; i < nviews; i++)
-    n += collect(&views[i], blocks + n, room - n);
-  if (sort_by_addr(blocks, n) < 0) {
-    lt_mem_unmap(mapping, bytes);
-    return -ENOMEM;
-  }
-  /* A block caught between the two tables by a stopped migration appears twice. */
-  long kept = 0;
-  for (long i = 0; i < n; i++)
-    if (kept == 0 || blocks[kept - 1].addr != blocks[i].addr)
-      blocks[kept++] = blocks[i];
-  *out = blocks;
-  return kept;
+    n += collect(&views[i], out ? out + n : NULL, room - n);
+  return n;
 }
 
-void lt_blocks_snapshot_free(lt_block_t *blocks)
+int lt_hashed_storage(uintptr_t start[LT_HASHED_STORAGE_MAX], uintptr_t end[LT_HASHED_STORAGE_MAX])
 {
-  if (blocks)
-    lt_mem_unmap(blocks - 1, blocks[-1].size);
-}
-
-int lt_blocks_storage(uintptr_t start[LT_BLOCKS_STORAGE_MAX], uintptr_t end[LT_BLOCKS_STORAGE_MAX])
-{
-  view_t views[LT_BLOCKS_STORAGE_MAX];
+  view_t views[LT_HASHED_STORAGE_MAX];
   int n = all_views(views);
   for (int i = 0; i < n; i++) {
     start[i] = (uintptr_t)views[i].slots;
@@ -893,7 +826,7 @@ static void shard_after_fork_child(shard_t *sh)
   finish_migration(&src);
 }
 
-void lt_blocks_after_fork_child(void)
+void lt_hashed_after_fork_child(void)
 {
   for (unsigned i = 0; i < SHARDS; i++)
     shard_after_fork_child(&shards[i]);

@@ -1,15 +1,15 @@
-/* check_blocks.c — the live-block table: exact contents after concurrent inserts and
+/* check_hashed.c — the live-block table's hash: exact contents after concurrent inserts and
  * erases, growth under load, tombstone churn that must not grow the table forever,
  * blocks spread over many shards, tables that follow a churned heap's live set, and
  * neighbours toggled by several threads where erases empty slots again (also built with
- * the races widened, as check_blocks_widened). */
+ * the races widened, as check_hashed_widened). */
 #include <check.h>
 #include "lt_check.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "blocks.h"
+#include "hashed.h"
 #include "owned.h"
 
 /* Fake block addresses: distinct, 16-byte aligned, well above the marker values. */
@@ -21,13 +21,13 @@ static uintptr_t addr_of(long thread, long i)
 START_TEST(insert_erase_snapshot)
 {
   for (long i = 0; i < 1000; i++)
-    ck_assert_int_eq(lt_blocks_insert(addr_of(0, i), (size_t)i + 1, 7), 0);
+    ck_assert_int_eq(lt_hashed_insert(addr_of(0, i), (size_t)i + 1, 7), 0);
   lt_block_t was;
-  ck_assert_int_eq(lt_blocks_erase(addr_of(0, 10), &was), 0);
+  ck_assert_int_eq(lt_hashed_erase(addr_of(0, 10), &was), 0);
   ck_assert_uint_eq(was.size, 11);
   ck_assert_uint_eq(was.stack, 7);
-  ck_assert_int_eq(lt_blocks_erase(addr_of(0, 10), NULL), -ENOENT);
-  ck_assert_int_eq(lt_blocks_erase(addr_of(5, 5), NULL), -ENOENT);
+  ck_assert_int_eq(lt_hashed_erase(addr_of(0, 10), NULL), -ENOENT);
+  ck_assert_int_eq(lt_hashed_erase(addr_of(5, 5), NULL), -ENOENT);
 
   lt_block_t *blocks;
   long n = lt_blocks_snapshot(&blocks);
@@ -46,9 +46,9 @@ START_TEST(growth_keeps_everything)
 {
   const long n = 1000000;
   for (long i = 0; i < n; i++)
-    ck_assert_int_eq(lt_blocks_insert(addr_of(1, i), 8, 1), 0);
+    ck_assert_int_eq(lt_hashed_insert(addr_of(1, i), 8, 1), 0);
   for (long i = 0; i < n; i += 2)
-    ck_assert_int_eq(lt_blocks_erase(addr_of(1, i), NULL), 0);
+    ck_assert_int_eq(lt_hashed_erase(addr_of(1, i), NULL), 0);
   lt_block_t *blocks;
   long got = lt_blocks_snapshot(&blocks);
   ck_assert_int_eq(got, n / 2);
@@ -66,9 +66,9 @@ static void *worker(void *arg)
 {
   long t = (long)arg;
   for (long i = 0; i < PER_THREAD; i++) {
-    if (lt_blocks_insert(addr_of(t + 2, i), (size_t)t, (uint32_t)t) != 0)
+    if (lt_hashed_insert(addr_of(t + 2, i), (size_t)t, (uint32_t)t) != 0)
       return (void *)1;
-    if (i % 3 != 0 && lt_blocks_erase(addr_of(t + 2, i), NULL) != 0)
+    if (i % 3 != 0 && lt_hashed_erase(addr_of(t + 2, i), NULL) != 0)
       return (void *)2;
   }
   return NULL;
@@ -134,8 +134,8 @@ static void *toggler(void *arg)
     x ^= x >> 7;
     x ^= x << 17;
     long j = (long)(x % (HOT_BLOCKS / THREADS)) * THREADS + t;
-    if (hot_live[j] ? lt_blocks_erase(hot_addr(j), NULL) != 0
-                    : lt_blocks_insert(hot_addr(j), 8, (uint32_t)t) != 0)
+    if (hot_live[j] ? lt_hashed_erase(hot_addr(j), NULL) != 0
+                    : lt_hashed_insert(hot_addr(j), 8, (uint32_t)t) != 0)
       return (void *)(step + 1);
     hot_live[j] ^= 1;
   }
@@ -145,7 +145,7 @@ static void *toggler(void *arg)
 START_TEST(neighbours_toggle_concurrently)
 {
   for (long i = 0; i < FILLER_BLOCKS; i++)
-    ck_assert_int_eq(lt_blocks_insert(granule + (uintptr_t)i * 16, 16, 9), 0);
+    ck_assert_int_eq(lt_hashed_insert(granule + (uintptr_t)i * 16, 16, 9), 0);
   run_threads(toggler);
   lt_block_t *blocks;
   long n = lt_blocks_snapshot(&blocks), j = FILLER_BLOCKS;
@@ -168,12 +168,12 @@ END_TEST
 START_TEST(churn_does_not_grow)
 {
   for (long i = 0; i < 1000000; i++) {
-    ck_assert_int_eq(lt_blocks_insert(addr_of(9, i), 1, 1), 0);
+    ck_assert_int_eq(lt_hashed_insert(addr_of(9, i), 1, 1), 0);
     if (i >= 100)
-      ck_assert_int_eq(lt_blocks_erase(addr_of(9, i - 100), NULL), 0);
+      ck_assert_int_eq(lt_hashed_erase(addr_of(9, i - 100), NULL), 0);
   }
-  uintptr_t start[LT_BLOCKS_STORAGE_MAX], end[LT_BLOCKS_STORAGE_MAX];
-  int n = lt_blocks_storage(start, end);
+  uintptr_t start[LT_HASHED_STORAGE_MAX], end[LT_HASHED_STORAGE_MAX];
+  int n = lt_hashed_storage(start, end);
   ck_assert_int_ge(n, 1);
   size_t bytes = 0;
   for (int i = 0; i < n; i++)
@@ -191,7 +191,7 @@ END_TEST
 START_TEST(power_of_two_strides_grow)
 {
   for (long i = 0; i < 40000; i++)
-    ck_assert_int_eq(lt_blocks_insert(0x55555555a2a0ul + (uintptr_t)i * 1024, 1008, 1), 0);
+    ck_assert_int_eq(lt_hashed_insert(0x55555555a2a0ul + (uintptr_t)i * 1024, 1008, 1), 0);
   lt_block_t *blocks;
   ck_assert_int_eq(lt_blocks_snapshot(&blocks), 40000);
   lt_blocks_snapshot_free(blocks);
@@ -205,7 +205,7 @@ static void fill_regions(uintptr_t base, uintptr_t regions, long per_region, uin
 {
   for (uintptr_t r = 0; r < regions; r++)
     for (long i = 0; i < per_region; i++)
-      ck_assert_int_eq(lt_blocks_insert(base + (r << 26) + (uintptr_t)i * stride, size, stack), 0);
+      ck_assert_int_eq(lt_hashed_insert(base + (r << 26) + (uintptr_t)i * stride, size, stack), 0);
 }
 
 /* Blocks of many 64 MiB regions (arenas) live in tables of their own; a snapshot still
@@ -214,8 +214,8 @@ START_TEST(regions_have_tables_of_their_own)
 {
   const uintptr_t base = 0x200000000000ul;
   fill_regions(base, 64, 1000, 16, 16, 3);
-  uintptr_t start[LT_BLOCKS_STORAGE_MAX], end[LT_BLOCKS_STORAGE_MAX];
-  int n = lt_blocks_storage(start, end);
+  uintptr_t start[LT_HASHED_STORAGE_MAX], end[LT_HASHED_STORAGE_MAX];
+  int n = lt_hashed_storage(start, end);
   ck_assert_int_gt(n, 1);
   for (int i = 0; i < n; i++)
     for (int j = 0; j < i; j++)
@@ -227,7 +227,7 @@ START_TEST(regions_have_tables_of_their_own)
   lt_blocks_snapshot_free(blocks);
   for (uintptr_t r = 0; r < 64; r++)
     for (long i = 0; i < 1000; i++)
-      ck_assert_int_eq(lt_blocks_erase(base + (r << 26) + (uintptr_t)i * 16, NULL), 0);
+      ck_assert_int_eq(lt_hashed_erase(base + (r << 26) + (uintptr_t)i * 16, NULL), 0);
   ck_assert_int_eq(lt_blocks_snapshot(&blocks), 0);
 }
 END_TEST
@@ -251,17 +251,17 @@ START_TEST(churned_heap_tables_stay_small)
     long i = (long)(x % (uint64_t)slots);
     uintptr_t a = heap + (uintptr_t)i * 48;
     if (live[i]) {
-      ck_assert_int_eq(lt_blocks_erase(a, NULL), 0);
+      ck_assert_int_eq(lt_hashed_erase(a, NULL), 0);
       nlive--;
     } else {
-      ck_assert_int_eq(lt_blocks_insert(a, 40, 2), 0);
+      ck_assert_int_eq(lt_hashed_insert(a, 40, 2), 0);
       nlive++;
     }
     live[i] ^= 1;
   }
   ck_assert_int_gt(nlive, 65536 + 2000);
-  uintptr_t start[LT_BLOCKS_STORAGE_MAX], end[LT_BLOCKS_STORAGE_MAX];
-  int n = lt_blocks_storage(start, end);
+  uintptr_t start[LT_HASHED_STORAGE_MAX], end[LT_HASHED_STORAGE_MAX];
+  int n = lt_hashed_storage(start, end);
   size_t total = 0, largest = 0;
   for (int i = 0; i < n; i++) {
     size_t bytes = end[i] - start[i];
@@ -290,10 +290,10 @@ END_TEST
 
 int main(void)
 {
-  Suite *s = suite_create("blocks");
+  Suite *s = suite_create("hashed");
   TCase *tc = tcase_create("table");
   tcase_set_timeout(tc, 120);
-#ifdef LT_BLOCKS_WIDEN_RACES
+#ifdef LT_HASHED_WIDEN_RACES
   tcase_add_test(tc, neighbours_toggle_concurrently);
   suite_add_tcase(s, tc);
   return lt_check_run(s);
