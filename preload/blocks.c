@@ -1,22 +1,28 @@
-/* blocks.c — the live-block table (contract in blocks.h): the hash, and its snapshots in
- * address order. */
+/* blocks.c — the live-block table (contract in blocks.h): the direct map first, the hash
+ * for what it cannot hold, and snapshots of both in address order. */
 #include "blocks.h"
 #include "hashed.h"
 #include "mem.h"
+#include "shadow.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
 
-_Static_assert(LT_BLOCKS_STORAGE_MAX == LT_HASHED_STORAGE_MAX, "every table");
+_Static_assert(LT_BLOCKS_STORAGE_MAX == LT_HASHED_STORAGE_MAX + LT_SHADOW_MAPS_MAX,
+               "every map and every table");
 
 int lt_blocks_insert(uintptr_t addr, size_t size, uint32_t stack)
 {
+  if (lt_likely(lt_shadow_insert(addr, size, stack) == 0))
+    return 0;
   return lt_hashed_insert(addr, size, stack);
 }
 
 int lt_blocks_erase(uintptr_t addr, lt_block_t *out)
 {
+  if (lt_likely(lt_shadow_erase(addr, out) == 0))
+    return 0;
   return lt_hashed_erase(addr, out);
 }
 
@@ -61,7 +67,7 @@ static int sort_by_addr(lt_block_t *a, long n)
 long lt_blocks_snapshot(lt_block_t **out)
 {
   *out = NULL;
-  long room = lt_hashed_collect(NULL, LONG_MAX);
+  long room = lt_shadow_collect(NULL, LONG_MAX) + lt_hashed_collect(NULL, LONG_MAX);
   if (room == 0)
     return 0;
   size_t bytes = (size_t)(room + 1) * sizeof(lt_block_t);
@@ -70,12 +76,13 @@ long lt_blocks_snapshot(lt_block_t **out)
     return -ENOMEM;
   mapping[0].size = bytes;
   lt_block_t *blocks = mapping + 1;
-  long n = lt_hashed_collect(blocks, room);
+  long n = lt_shadow_collect(blocks, room);
+  n += lt_hashed_collect(blocks + n, room - n);
   if (sort_by_addr(blocks, n) < 0) {
     lt_mem_unmap(mapping, bytes);
     return -ENOMEM;
   }
-  /* A block caught between two tables by a stopped migration appears twice. */
+  /* A block caught between two hash tables by a stopped migration appears twice. */
   long kept = 0;
   for (long i = 0; i < n; i++)
     if (kept == 0 || blocks[kept - 1].addr != blocks[i].addr)
@@ -92,7 +99,8 @@ void lt_blocks_snapshot_free(lt_block_t *blocks)
 
 int lt_blocks_storage(uintptr_t start[LT_BLOCKS_STORAGE_MAX], uintptr_t end[LT_BLOCKS_STORAGE_MAX])
 {
-  return lt_hashed_storage(start, end);
+  int n = lt_shadow_storage(start, end, LT_SHADOW_MAPS_MAX);
+  return n + lt_hashed_storage(start + n, end + n);
 }
 
 void lt_blocks_after_fork_child(void)

@@ -1,8 +1,13 @@
 /* blocks.h — the live-block table: every block the program holds, keyed by its address.
  *
- * A lock-free hash (hashed.h) that never calls the host's allocator. Insert and erase may
- * be called from any thread at any time, concurrently with each other and with a
- * snapshot.
+ * Two stores behind one interface, both lock-free, neither calling the host's allocator.
+ * The direct map (shadow.h) holds nearly every block: one entry for each 32 bytes of a
+ * heap, found from the address alone, so that a malloc/free pair costs a compare-and-swap
+ * and a store (8 bytes a block, 4 KiB of map for each 16 KiB of heap where blocks
+ * start). The hash (hashed.h) holds the rest: blocks an allocator
+ * packs closer than 32 bytes, blocks of 16 GiB or more, addresses past 2^47 (26–53 bytes
+ * a block). Insert and erase may be called from any thread at any time, concurrently with
+ * each other and with a snapshot.
  *
  * A snapshot copies the live blocks into an mmap'd array sorted by address; it never
  * calls malloc, so the reporter may take one while every other thread is stopped,
@@ -46,9 +51,9 @@ int lt_blocks_erase(uintptr_t addr, lt_block_t *out);
 long lt_blocks_snapshot(lt_block_t **out);
 void lt_blocks_snapshot_free(lt_block_t *blocks);
 
-/* The address ranges of the table's storage, so the scan can skip them. Returns how many
- * were written. */
-#define LT_BLOCKS_STORAGE_MAX 512
+/* The address ranges of the table's storage, so the scan can skip them: the direct map's
+ * regions, then the hash's tables. Returns how many were written. */
+#define LT_BLOCKS_STORAGE_MAX 1024
 int lt_blocks_storage(uintptr_t start[LT_BLOCKS_STORAGE_MAX], uintptr_t end[LT_BLOCKS_STORAGE_MAX]);
 
 /* After fork, in the (single-threaded) child: finish any migration that a thread of the

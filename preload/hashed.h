@@ -1,7 +1,9 @@
-/* hashed.h — the live-block table's store: a lock-free open-addressing hash. Insert and erase take no lock and make no syscall
- * on the common path; they may be called from any thread at any time, concurrently
- * with each other and with a snapshot. Keys are unique among live blocks (the
- * allocator never hands out a live address twice), which is what lets a slot be
+/* hashed.h — the live-block table's hash, for the blocks the direct map (shadow.h) cannot
+ * hold: those of an allocator that packs blocks closer than 32 bytes, huge ones, and those
+ * past its regions. A lock-free open-addressing hash. Insert and erase take no lock and
+ * make no syscall on the common path; they may be called from any thread at any time,
+ * concurrently with each other and with a snapshot. Keys are unique among live blocks
+ * (the allocator never hands out a live address twice), which is what lets a slot be
  * claimed and released with a single compare-and-swap.
  *
  * The table is split into shards by 64 MiB of address space, so that threads with

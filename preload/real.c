@@ -2,6 +2,7 @@
 #include "real.h"
 
 #include <dlfcn.h>
+#include <stddef.h>
 #include <string.h>
 
 lt_real_t lt_real;
@@ -44,6 +45,23 @@ size_t lt_pool_size(const void *ptr)
   return size;
 }
 
+/* Is every function of lt_real defined in the C library? */
+static int all_in_libc(void)
+{
+  Dl_info info;
+  if (!lt_real.malloc || !dladdr(*(void **)&lt_real.malloc, &info) || !info.dli_fname)
+    return 0;
+  const char *slash = strrchr(info.dli_fname, '/');
+  if (strncmp(slash ? slash + 1 : info.dli_fname, "libc.so", 7) != 0)
+    return 0;
+  void *libc = info.dli_fbase;
+  void *const *fn = (void *const *)&lt_real;
+  for (size_t i = 0; i < offsetof(lt_real_t, glibc) / sizeof(void *); i++)
+    if (!fn[i] || !dladdr(fn[i], &info) || info.dli_fbase != libc)
+      return 0;
+  return 1;
+}
+
 #define RESOLVE(name) (*(void **)&lt_real.name = dlsym(RTLD_NEXT, #name))
 
 /* One thread resolves; others that arrive meanwhile use the pool rather than wait,
@@ -66,6 +84,7 @@ int lt_real_resolve(void)
   RESOLVE(valloc);
   RESOLVE(pvalloc);
   RESOLVE(malloc_usable_size);
+  lt_real.glibc = all_in_libc();
   lt_guard_leave();
   __atomic_store_n(&lt_real_ready_flag, 1, __ATOMIC_RELEASE);
   __atomic_store_n(&resolve_state, 2, __ATOMIC_RELEASE);

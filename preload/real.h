@@ -23,6 +23,9 @@ typedef struct lt_real {
   void *(*valloc)(size_t);
   void *(*pvalloc)(size_t);
   size_t (*malloc_usable_size)(void *);
+  /* Nonzero when every one of them is glibc's: no two of its live blocks then lie closer
+   * than 32 bytes (its smallest chunk), which the direct map (shadow.h) relies on. */
+  int glibc;
 } lt_real_t;
 
 extern lt_real_t lt_real LT_HIDDEN;

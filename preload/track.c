@@ -20,7 +20,7 @@ static void table_full(void)
 
 /* The reentrancy guard stays up through the table operations too: a signal handler's
  * malloc on this thread then goes untracked rather than wait on a slot that this very
- * call holds (blocks.c). */
+ * call holds (hashed.c). */
 LT_HOT void lt_track_alloc(void *ptr, size_t size)
 {
   lt_tstate_t *self = lt_tstate_get();
@@ -39,17 +39,15 @@ LT_HOT void lt_track_alloc(void *ptr, size_t size)
 
 LT_HOT int lt_track_free(void *ptr, lt_block_t *was)
 {
-  lt_block_t block;
+  lt_block_t block, *out = was ? was : &block;
   lt_guard_enter();
-  int rc = lt_blocks_erase((uintptr_t)ptr, &block);
+  int rc = lt_blocks_erase((uintptr_t)ptr, out);
   lt_guard_leave();
   if (rc < 0)
     return -ENOENT;
   lt_tstate_t *self = lt_tstate_get();
   if (lt_likely(self != NULL))
-    lt_tstate_count_free(self, block.size);
-  if (was)
-    *was = block;
+    lt_tstate_count_free(self, out->size);
   return 0;
 }
 

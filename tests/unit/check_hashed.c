@@ -130,10 +130,7 @@ static void *toggler(void *arg)
   long t = (long)arg;
   uint64_t x = 0x9E3779B97F4A7C15ull * (uint64_t)(t + 1);
   for (long step = 0; step < TOGGLES; step++) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    long j = (long)(x % (HOT_BLOCKS / THREADS)) * THREADS + t;
+    long j = (long)(lt_check_random(&x) % (HOT_BLOCKS / THREADS)) * THREADS + t;
     if (hot_live[j] ? lt_hashed_erase(hot_addr(j), NULL) != 0
                     : lt_hashed_insert(hot_addr(j), 8, (uint32_t)t) != 0)
       return (void *)(step + 1);
@@ -245,10 +242,7 @@ START_TEST(churned_heap_tables_stay_small)
   long nlive = 0;
   uint64_t x = 88172645463325252ull;
   for (long step = 0; step < 1500000; step++) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    long i = (long)(x % (uint64_t)slots);
+    long i = (long)(lt_check_random(&x) % (uint64_t)slots);
     uintptr_t a = heap + (uintptr_t)i * 48;
     if (live[i]) {
       ck_assert_int_eq(lt_hashed_erase(a, NULL), 0);

@@ -681,10 +681,7 @@ START_TEST(benchmark_1m_blocks_1gib)
     uintptr_t *w = (uintptr_t *)(big + (size_t)i * bsize);
     snap[i] = (lt_block_t){(uintptr_t)w, bsize - 16, 1, LT_KIND_UNFREED};
     for (size_t k = 0; k < bsize / 8; k++) {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
-      w[k] = x & 0xffff;
+      w[k] = lt_check_random(&x) & 0xffff;
     }
     w[3] = (uintptr_t)big + (x % (uint64_t)n) * bsize;
     w[4] = (uintptr_t)big + ((x >> 31) % (uint64_t)n) * bsize;
