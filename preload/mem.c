@@ -4,6 +4,7 @@
 #include "owned.h"
 
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 void *lt_mem_map(size_t bytes)
 {
@@ -13,6 +14,25 @@ void *lt_mem_map(size_t bytes)
     return NULL;
   lt_owned_add(p, bytes);
   return p;
+}
+
+/* A reservation takes at most a sixteenth of a limit on address space, so that the ones
+ * made later (the scan's, at report time) and the program's own still find room. */
+void *lt_mem_map_shrinking(size_t *bytes, size_t min)
+{
+  struct rlimit as;
+  size_t want = *bytes;
+  if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY)
+    while (want / 2 >= min && want > as.rlim_cur / 16)
+      want /= 2;
+  for (; want >= min && want > 0; want /= 2) {
+    void *p = lt_mem_map(want);
+    if (p) {
+      *bytes = want;
+      return p;
+    }
+  }
+  return NULL;
 }
 
 void lt_mem_unmap(void *ptr, size_t bytes)

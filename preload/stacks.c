@@ -13,6 +13,7 @@
  * arena space is simply lost). */
 #include "stacks.h"
 #include "mem.h"
+#include "out.h"
 
 #include <string.h>
 
@@ -35,12 +36,14 @@ _Static_assert(sizeof(record_t) + INNER * sizeof(uintptr_t) == 3 * 32,
 
 #define UNIT 32
 #define ARENA_BYTES ((size_t)UNIT << 24)
+#define ARENA_MIN_BYTES ((size_t)1 << 20)
 /* 256 KiB of heads, all of them touched soon (a stack's bucket is random); four times
  * as many cost CPython's churn 0.75 MB of peak memory for its 11,000 stacks. A million
  * distinct stacks would make chains of 15 on average. */
 #define BUCKETS ((size_t)1 << 16)
 
 static char *arena;
+static uint64_t arena_bytes; /* ARENA_BYTES, or less under a limit on address space */
 static uint64_t arena_used = UNIT; /* offset 0 is id 0: no stack */
 static uint32_t *buckets;
 static uint64_t interned;
@@ -81,8 +84,15 @@ static int setup(void)
   int expected = 0;
   if (__atomic_compare_exchange_n(&setup_state, &expected, 1, 0, __ATOMIC_ACQ_REL,
                                   __ATOMIC_ACQUIRE)) {
-    arena = lt_mem_map(ARENA_BYTES);
+    size_t bytes = ARENA_BYTES;
+    arena = lt_mem_map_shrinking(&bytes, ARENA_MIN_BYTES);
+    arena_bytes = bytes;
     buckets = lt_mem_map(BUCKETS * sizeof(uint32_t));
+    if (!arena || !buckets)
+      lt_warn("cannot map memory for allocation stacks (ulimit -v?): no block is tracked");
+    else if (bytes < ARENA_BYTES)
+      lt_warn("address space is limited (ulimit -v?): room for %zu MiB of allocation stacks",
+              bytes >> 20);
     __atomic_store_n(&setup_state, arena && buckets ? 2 : 3, __ATOMIC_RELEASE);
   }
   while ((state = __atomic_load_n(&setup_state, __ATOMIC_ACQUIRE)) == 1)
@@ -119,7 +129,7 @@ static uint32_t intern_record(const uintptr_t *frames, uint32_t depth, uint32_t 
 
   size_t bytes = (sizeof(record_t) + depth * sizeof(uintptr_t) + UNIT - 1) & ~(size_t)(UNIT - 1);
   uint64_t off = __atomic_fetch_add(&arena_used, bytes, __ATOMIC_RELAXED);
-  if (off + bytes > ARENA_BYTES)
+  if (off + bytes > arena_bytes)
     return 0;
   id = (uint32_t)(off / UNIT);
   record_t *r = record_at(id);

@@ -1,6 +1,7 @@
 /* tstate.c — the registry of per-thread records. */
 #include "tstate.h"
 #include "mem.h"
+#include "out.h"
 
 #include <pthread.h>
 
@@ -20,7 +21,9 @@ static int exit_key_ready;
  * pages that hold records cost memory. A record is some 27 KB, most of it the recent
  * stacks (recent.h): 32768 threads at once reserve 0.9 GB of address space. */
 #define MAX_RECORDS ((size_t)1 << 15)
+#define MIN_RECORDS ((size_t)64)
 static lt_tstate_t *records;
+static size_t records_cap; /* MAX_RECORDS, or fewer under a limit on address space */
 static size_t records_used;
 static int records_state; /* 0: none, 1: mapping, 2: ready, 3: failed */
 
@@ -29,7 +32,14 @@ static lt_tstate_t *new_record(void)
   int state = 0;
   if (__atomic_compare_exchange_n(&records_state, &state, 1, 0, __ATOMIC_ACQ_REL,
                                   __ATOMIC_ACQUIRE)) {
-    records = lt_mem_map(MAX_RECORDS * sizeof(lt_tstate_t));
+    size_t bytes = MAX_RECORDS * sizeof(lt_tstate_t);
+    records = lt_mem_map_shrinking(&bytes, MIN_RECORDS * sizeof(lt_tstate_t));
+    records_cap = bytes / sizeof(lt_tstate_t);
+    if (!records)
+      lt_warn("cannot map memory for thread records (ulimit -v?): no block is tracked");
+    else if (records_cap < MAX_RECORDS)
+      lt_warn("address space is limited (ulimit -v?): room for %zu threads at once",
+              records_cap);
     __atomic_store_n(&records_state, records ? 2 : 3, __ATOMIC_RELEASE);
   }
   while ((state = __atomic_load_n(&records_state, __ATOMIC_ACQUIRE)) == 1)
@@ -37,7 +47,7 @@ static lt_tstate_t *new_record(void)
   if (state != 2)
     return NULL;
   size_t i = __atomic_fetch_add(&records_used, 1, __ATOMIC_RELAXED);
-  return i < MAX_RECORDS ? &records[i] : NULL;
+  return i < records_cap ? &records[i] : NULL;
 }
 
 static lt_tstate_t *reuse_record(void)

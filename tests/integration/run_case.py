@@ -10,6 +10,8 @@ Directives, one per comment line (`// LT-KEY: value`, also `/* */`, `*` and `#` 
                                   where LT-STDERR sees it)
   LT-ARGS: a b c                  program arguments (split like a shell would)
   LT-ENV: NAME=value              extra environment (repeatable)
+  LT-ADDRESS-SPACE: 120           run under a limit on address space (RLIMIT_AS) of this
+                                  many MiB, as `ulimit -v` sets
   LT-EXIT: 0                      expected exit status (default 0; -N: killed by signal N)
   LT-STDOUT: text                 some stdout line contains text (repeatable)
   LT-STDERR: text                 some stderr line contains text (repeatable)
@@ -55,6 +57,7 @@ import re
 import shlex
 import shutil
 import signal
+import resource
 import subprocess
 import sys
 import tempfile
@@ -63,7 +66,7 @@ DIRECTIVE = re.compile(
     r'^\s*(?://+|/\*+|\*+|#)\s*LT-([A-Z][A-Z0-9-]*)(?:@(\S+?))?:\s*(.*?)\s*(?:\*/)?\s*$')
 KNOWN = {'OPTIONS', 'ARGS', 'ENV', 'EXIT', 'STDOUT', 'STDERR', 'STDERR-LINES', 'REPORTS',
          'TRIGGER', 'SUMMARY', 'LEAK', 'NO-LEAK', 'LEAK-COUNT', 'NO-LEAK-FROM', 'TEXT',
-         'NO-TEXT', 'FILE', 'LOG'}
+         'NO-TEXT', 'FILE', 'LOG', 'ADDRESS-SPACE'}
 REPORT_KEYS = {'TRIGGER', 'SUMMARY', 'LEAK', 'NO-LEAK', 'LEAK-COUNT', 'NO-LEAK-FROM'}
 KINDS = ('direct', 'indirect', 'possible', 'reachable', 'unfreed', 'suppressed')
 LOST_KINDS = ('direct', 'indirect', 'possible', 'unfreed')
@@ -422,9 +425,16 @@ def main():
     failures = []
     timed_out = False
     # Its own session, so a hung program and every child it forked can be killed at once.
+    address_space = one_value(directives, 'ADDRESS-SPACE', None)
+
+    def limit_address_space():
+        if address_space is not None:
+            limit = int(address_space) << 20
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     proc = subprocess.Popen(cmd, env=env, cwd=tdir, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=limit_address_space)
     try:
         out_b, err_b = proc.communicate(timeout=a.timeout * 0.9)
         status = proc.returncode
