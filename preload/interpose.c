@@ -165,13 +165,21 @@ LT_EXPORT LT_HOT void *valloc(size_t size)
   return record(lt_real.valloc(size), size);
 }
 
-/* pvalloc rounds the size up to whole pages; the program owns all of them. */
+/* pvalloc rounds the size up to whole pages; the program owns all of them. Except that
+ * glibc 2.36's pvalloc(0) hands out a block of 24 usable bytes: recorded as a page, its
+ * free scrubbed a page of the heap. */
 LT_EXPORT LT_HOT void *pvalloc(size_t size)
 {
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
   size_t rounded = size == 0 ? page : (size + page - 1) & ~(page - 1);
   REAL_OR_POOL(rounded, page);
-  return record(lt_real.pvalloc(size), rounded);
+  void *p = lt_real.pvalloc(size);
+  if (p && lt_real.malloc_usable_size) {
+    size_t usable = lt_real.malloc_usable_size(p);
+    if (usable < rounded)
+      rounded = usable;
+  }
+  return record(p, rounded);
 }
 
 LT_EXPORT size_t malloc_usable_size(void *ptr)

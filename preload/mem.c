@@ -3,6 +3,7 @@
 #include "mem.h"
 #include "owned.h"
 
+#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 
@@ -16,15 +17,27 @@ void *lt_mem_map(size_t bytes)
   return p;
 }
 
-/* A reservation takes at most a sixteenth of a limit on address space, so that the ones
- * made later (the scan's, at report time) and the program's own still find room. */
+/* Since Linux 4.7 private writable mappings count against RLIMIT_DATA, MAP_NORESERVE
+ * or not. */
+size_t lt_mem_limit(void)
+{
+  size_t limit = SIZE_MAX;
+  int kinds[] = {RLIMIT_AS, RLIMIT_DATA};
+  for (int i = 0; i < 2; i++) {
+    struct rlimit r;
+    if (getrlimit(kinds[i], &r) == 0 && r.rlim_cur != RLIM_INFINITY && r.rlim_cur < limit)
+      limit = r.rlim_cur;
+  }
+  return limit;
+}
+
+/* A reservation takes at most a sixteenth of the limit, so that the ones made later (the
+ * scan's, at report time) and the program's own still find room. */
 void *lt_mem_map_shrinking(size_t *bytes, size_t min)
 {
-  struct rlimit as;
-  size_t want = *bytes;
-  if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY)
-    while (want / 2 >= min && want > as.rlim_cur / 16)
-      want /= 2;
+  size_t want = *bytes, limit = lt_mem_limit();
+  while (want / 2 >= min && want > limit / 16)
+    want /= 2;
   for (; want >= min && want > 0; want /= 2) {
     void *p = lt_mem_map(want);
     if (p) {

@@ -5,30 +5,46 @@
 lt_shadow_map_t *lt_shadow_maps[(size_t)1 << (LT_SHADOW_ADDRESS_BITS - LT_SHADOW_REGION_SHIFT)];
 
 /* The regions with a map, by the order their maps were made: the readers walk this, not
- * lt_shadow_maps, whose 16 MiB would all become resident if read. An index is reserved
- * before the mapping is made; it holds the region's number + 1 once published, and
- * UNUSED when its maker lost the race for the region. */
+ * lt_shadow_maps, whose 16 MiB would all become resident if read. An index is reserved,
+ * and filled with the region's number + 1, before the map is published: a thread stopped
+ * between the two (by a report, or left behind by fork) must not hide blocks that other
+ * threads put in the map meanwhile. A reader takes an entry only while the region has a
+ * map; one whose maker lost the race for the region becomes UNUSED (until then a region
+ * may be listed twice: snapshots drop the duplicates). */
 #define UNUSED UINT32_MAX
 static uint32_t made[LT_SHADOW_MAPS_MAX];
 static int reserved;
 
+/* How many maps may be made: under a limit on address space or data (ulimit -v, -d),
+ * their 16 MiB each take a sixteenth of it at most, and the hash holds the blocks of
+ * the other regions; a program that ran natively under the limit then still does. */
+static int maps_allowed(void)
+{
+  size_t limit = lt_mem_limit();
+  if (limit / 16 / sizeof(lt_shadow_map_t) >= LT_SHADOW_MAPS_MAX)
+    return LT_SHADOW_MAPS_MAX;
+  return (int)(limit / 16 / sizeof(lt_shadow_map_t));
+}
+
 /* Made on the allocation path, once a region: a thread that loses the race for a region
- * unmaps its own mapping and uses the winner's. Past LT_SHADOW_MAPS_MAX regions (so that
- * the scan's list of leaktrace's memory stays bounded), or when mmap fails, the region is
- * marked LT_SHADOW_NO_MAP and the hash takes its blocks. */
+ * unmaps its own mapping and uses the winner's. Past maps_allowed() regions (so that the
+ * scan's list of leaktrace's memory stays bounded, and a limit is respected), or when
+ * mmap fails, the region is marked LT_SHADOW_NO_MAP and the hash takes its blocks. */
 lt_shadow_map_t *lt_shadow_map_new(uintptr_t addr)
 {
   uint32_t region = (uint32_t)(addr >> LT_SHADOW_REGION_SHIFT);
   lt_shadow_map_t **slot = &lt_shadow_maps[region], *none = NULL, *map = NULL;
   int k = LT_SHADOW_MAPS_MAX;
-  if (__atomic_load_n(&reserved, __ATOMIC_RELAXED) < LT_SHADOW_MAPS_MAX)
+  if (__atomic_load_n(&reserved, __ATOMIC_RELAXED) < maps_allowed())
     k = __atomic_fetch_add(&reserved, 1, __ATOMIC_RELAXED);
-  if (k < LT_SHADOW_MAPS_MAX)
+  if (k < LT_SHADOW_MAPS_MAX) {
     map = lt_mem_map(sizeof *map);
+    __atomic_store_n(&made[k], region + 1, __ATOMIC_RELEASE);
+  }
   if (__atomic_compare_exchange_n(slot, &none, map ? map : LT_SHADOW_NO_MAP, 0, __ATOMIC_ACQ_REL,
                                   __ATOMIC_ACQUIRE)) {
-    if (k < LT_SHADOW_MAPS_MAX)
-      __atomic_store_n(&made[k], map ? region + 1 : UNUSED, __ATOMIC_RELEASE);
+    if (k < LT_SHADOW_MAPS_MAX && !map)
+      __atomic_store_n(&made[k], UNUSED, __ATOMIC_RELEASE);
     return map;
   }
   if (k < LT_SHADOW_MAPS_MAX)
@@ -67,9 +83,9 @@ static const lt_shadow_map_t *made_map(int k, uintptr_t *region)
   uint32_t r = __atomic_load_n(&made[k], __ATOMIC_ACQUIRE);
   if (r == 0 || r == UNUSED)
     return NULL;
-  /* Published only with a map of its own: never LT_SHADOW_NO_MAP. */
   *region = (uintptr_t)(r - 1) << LT_SHADOW_REGION_SHIFT;
-  return __atomic_load_n(&lt_shadow_maps[r - 1], __ATOMIC_ACQUIRE);
+  const lt_shadow_map_t *map = __atomic_load_n(&lt_shadow_maps[r - 1], __ATOMIC_ACQUIRE);
+  return map == LT_SHADOW_NO_MAP ? NULL : map;
 }
 
 static int made_count(void)

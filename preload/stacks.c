@@ -89,10 +89,11 @@ static int setup(void)
     arena_bytes = bytes;
     buckets = lt_mem_map(BUCKETS * sizeof(uint32_t));
     if (!arena || !buckets)
-      lt_warn("cannot map memory for allocation stacks (ulimit -v?): no block is tracked");
+      lt_warn("cannot map memory for allocation stacks (ulimit -v or -d?): "
+              "no block is tracked");
     else if (bytes < ARENA_BYTES)
-      lt_warn("address space is limited (ulimit -v?): room for %zu MiB of allocation stacks",
-              bytes >> 20);
+      lt_warn("address space is limited (ulimit -v or -d?): "
+              "room for %zu MiB of allocation stacks", bytes >> 20);
     __atomic_store_n(&setup_state, arena && buckets ? 2 : 3, __ATOMIC_RELEASE);
   }
   while ((state = __atomic_load_n(&setup_state, __ATOMIC_ACQUIRE)) == 1)

@@ -54,7 +54,10 @@ LT_HOT int lt_track_free(void *ptr, lt_block_t *was)
 void lt_track_restore(const lt_block_t *was)
 {
   lt_tstate_t *self = lt_tstate_get();
-  if (lt_blocks_insert(was->addr, was->size, was->stack) < 0) {
+  lt_guard_enter();
+  int rc = lt_blocks_insert(was->addr, was->size, was->stack);
+  lt_guard_leave();
+  if (rc < 0) {
     table_full();
     return;
   }

@@ -36,9 +36,10 @@ static lt_tstate_t *new_record(void)
     records = lt_mem_map_shrinking(&bytes, MIN_RECORDS * sizeof(lt_tstate_t));
     records_cap = bytes / sizeof(lt_tstate_t);
     if (!records)
-      lt_warn("cannot map memory for thread records (ulimit -v?): no block is tracked");
+      lt_warn("cannot map memory for thread records (ulimit -v or -d?): "
+              "no block is tracked");
     else if (records_cap < MAX_RECORDS)
-      lt_warn("address space is limited (ulimit -v?): room for %zu threads at once",
+      lt_warn("address space is limited (ulimit -v or -d?): room for %zu threads at once",
               records_cap);
     __atomic_store_n(&records_state, records ? 2 : 3, __ATOMIC_RELEASE);
   }

@@ -1,12 +1,13 @@
 /* check_blocks.c — the live-block table as a whole: glibc-spaced blocks in the direct map,
  * blocks packed closer, huge ones and far addresses in the hash, exact snapshots over
  * both, threads racing for one entry, a snapshot that reads only pages blocks wrote, and
- * regions past the maps' limit. */
+ * regions past the maps' limit or past a memory limit's share. */
 #include <check.h>
 #include "lt_check.h"
 #include <errno.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "blocks.h"
@@ -230,6 +231,26 @@ START_TEST(regions_past_the_limit_use_the_hash)
 }
 END_TEST
 
+/* Under a limit on private writable memory (ulimit -d), which the maps count against,
+ * they take a sixteenth of it: 8 GiB allow 31 maps of 16 MiB, and the blocks of further
+ * regions go to the hash. Unbounded, the maps had taken what the program needed. */
+START_TEST(a_memory_limit_bounds_the_maps)
+{
+  struct rlimit data = {(rlim_t)8 << 30, (rlim_t)8 << 30};
+  ck_assert_int_eq(setrlimit(RLIMIT_DATA, &data), 0);
+  const long regions = 40;
+  for (long r = 0; r < regions; r++)
+    ck_assert_int_eq(lt_blocks_insert(heap + ((uintptr_t)r << 26) + 0x10, 8, 3), 0);
+  uintptr_t start[LT_BLOCKS_STORAGE_MAX], end[LT_BLOCKS_STORAGE_MAX];
+  ck_assert_int_eq(lt_shadow_storage(start, end, LT_SHADOW_MAPS_MAX),
+                   ((size_t)8 << 30) / 16 / sizeof(lt_shadow_map_t));
+  ck_assert_uint_gt(hashed_bytes(), 0);
+  lt_block_t *blocks;
+  ck_assert_int_eq(lt_blocks_snapshot(&blocks), regions);
+  lt_blocks_snapshot_free(blocks);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("blocks");
@@ -243,6 +264,7 @@ int main(void)
   tcase_add_test(tc, threads_race_for_one_entry);
   tcase_add_test(tc, snapshot_reads_only_written_pages);
   tcase_add_test(tc, regions_past_the_limit_use_the_hash);
+  tcase_add_test(tc, a_memory_limit_bounds_the_maps);
   suite_add_tcase(s, tc);
   return lt_check_run(s);
 }

@@ -2,7 +2,7 @@
  * for thread records, 0.5 GB for stacks) would not fit in, it reserves less, says so on
  * one line each, and still reports exactly: it once tracked nothing, silently. */
 // LT-ADDRESS-SPACE: 160
-// LT-STDERR: address space is limited (ulimit -v?): room for
+// LT-STDERR: address space is limited (ulimit -v or -d?): room for
 // LT-STDOUT: done
 // LT-SUMMARY: direct bytes=40 blocks=1
 // LT-SUMMARY: indirect bytes=24 blocks=1
