@@ -49,8 +49,9 @@ static inline uint64_t lt_shadow_entry(uintptr_t addr, size_t size, uint32_t sta
   return (uint64_t)size << 30 | LT_SHADOW_TAKEN | (uint64_t)(addr & 31) << 24 | (stack & 0xffffff);
 }
 
-/* A region whose map could not be made (no memory, or LT_SHADOW_MAPS_MAX reached): its
- * blocks go to the hash from then on, with no mmap tried again at every malloc. */
+/* A region whose map could not be made (no memory, LT_SHADOW_MAPS_MAX reached, or the
+ * maps' share of a memory limit): its blocks go to the hash from then on, with no mmap
+ * tried again at every malloc. */
 #define LT_SHADOW_NO_MAP ((lt_shadow_map_t *)1)
 
 /* The region's map, made on its first block; NULL when it cannot be. */
