@@ -65,12 +65,8 @@ static long collect_map(const lt_shadow_map_t *map, uintptr_t region, lt_block_t
       uint64_t e = __atomic_load_n(&map->entry[i], __ATOMIC_RELAXED);
       if (!(e & LT_SHADOW_TAKEN))
         continue;
-      if (out) {
-        out[n].addr = region | i << LT_SHADOW_GRANULE_SHIFT | (e >> 24 & 31);
-        out[n].size = e >> 30;
-        out[n].stack = (uint32_t)(e & 0xffffff);
-        out[n].kind = LT_KIND_UNFREED;
-      }
+      if (out)
+        lt_shadow_block(region | i << LT_SHADOW_GRANULE_SHIFT | (e >> 24 & 31), e, &out[n]);
       n++;
     }
   }

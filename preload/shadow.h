@@ -54,6 +54,15 @@ static inline uint64_t lt_shadow_entry(uintptr_t addr, size_t size, uint32_t sta
  * tried again at every malloc. */
 #define LT_SHADOW_NO_MAP ((lt_shadow_map_t *)1)
 
+/* The block an entry records at addr. */
+static inline void lt_shadow_block(uintptr_t addr, uint64_t e, lt_block_t *out)
+{
+  out->addr = addr;
+  out->size = e >> 30;
+  out->stack = (uint32_t)(e & 0xffffff);
+  out->kind = LT_KIND_UNFREED;
+}
+
 /* The region's map, made on its first block; NULL when it cannot be. */
 lt_shadow_map_t *lt_shadow_map_new(uintptr_t addr);
 
@@ -99,12 +108,8 @@ static inline int lt_shadow_erase(uintptr_t addr, lt_block_t *out)
                   (LT_SHADOW_TAKEN | (uint64_t)(addr & 31) << 24)))
     return -ENOENT;
   __atomic_store_n(entry, 0, __ATOMIC_RELAXED);
-  if (out) {
-    out->addr = addr;
-    out->size = e >> 30;
-    out->stack = (uint32_t)(e & 0xffffff);
-    out->kind = LT_KIND_UNFREED;
-  }
+  if (out)
+    lt_shadow_block(addr, e, out);
   return 0;
 }
 
